@@ -1,0 +1,166 @@
+package dev.bale.nar;
+
+import dev.bale.hash.Digest;
+import dev.bale.hash.DigestingOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFileAttributes;
+import java.nio.file.attribute.PosixFilePermission;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.stream.Stream;
+
+/**
+ * Serialises a file tree as a NAR, byte for byte as {@code nix-store --dump} does.
+ *
+ * <p>A regular file is executable when its owner may execute it; directory entries are written
+ * in byte order of their UTF-8 names. Owners, times and other permission bits are not part of
+ * the format. Anything but regular files, directories and symbolic links is an error.
+ */
+public final class NarWriter {
+  private static final int BUFFER_SIZE = 1 << 16;
+
+  private final OutputStream out;
+  private final byte[] buffer = new byte[BUFFER_SIZE];
+  private int buffered;
+
+  private NarWriter(OutputStream out) {
+    this.out = out;
+  }
+
+  /** Writes the NAR of the tree at {@code root} to {@code out}, which stays open. */
+  public static void write(Path root, OutputStream out) throws IOException {
+    NarWriter writer = new NarWriter(out);
+    writer.string(NarFormat.MAGIC);
+    writer.node(root);
+    writer.flush();
+  }
+
+  /** Returns the SHA-256 digest and the size of the NAR of the tree at {@code root}. */
+  public static NarSummary summarize(Path root) throws IOException {
+    DigestingOutputStream digesting = new DigestingOutputStream(OutputStream.nullOutputStream());
+    write(root, digesting);
+    return new NarSummary(digesting.digest(), digesting.size());
+  }
+
+  private void node(Path path) throws IOException {
+    PosixFileAttributes attributes =
+        Files.readAttributes(path, PosixFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+    string("(");
+    string("type");
+    if (attributes.isSymbolicLink()) {
+      string("symlink");
+      string("target");
+      string(Files.readSymbolicLink(path).toString().getBytes(StandardCharsets.UTF_8));
+    } else if (attributes.isDirectory()) {
+      string("directory");
+      for (Entry entry : sortedEntries(path)) {
+        string("entry");
+        string("(");
+        string("name");
+        string(entry.name);
+        string("node");
+        node(entry.path);
+        string(")");
+      }
+    } else if (attributes.isRegularFile()) {
+      string("regular");
+      if (attributes.permissions().contains(PosixFilePermission.OWNER_EXECUTE)) {
+        string("executable");
+        string("");
+      }
+      string("contents");
+      contents(path, attributes.size());
+    } else {
+      throw new IOException(
+          "cannot archive '" + path + "': only files, directories and symlinks are allowed");
+    }
+    string(")");
+  }
+
+  private record Entry(byte[] name, Path path) {}
+
+  private static List<Entry> sortedEntries(Path directory) throws IOException {
+    List<Entry> entries = new ArrayList<>();
+    try (Stream<Path> children = Files.list(directory)) {
+      for (Path child : (Iterable<Path>) children::iterator) {
+        byte[] name = child.getFileName().toString().getBytes(StandardCharsets.UTF_8);
+        entries.add(new Entry(name, child));
+      }
+    }
+    entries.sort((a, b) -> Arrays.compareUnsigned(a.name, b.name));
+    return entries;
+  }
+
+  private void contents(Path file, long expectedSize) throws IOException {
+    long0(expectedSize);
+    long copied = 0;
+    try (InputStream in = Files.newInputStream(file)) {
+      while (true) {
+        if (buffered == buffer.length) {
+          flush();
+        }
+        int n = in.read(buffer, buffered, buffer.length - buffered);
+        if (n < 0) {
+          break;
+        }
+        buffered += n;
+        copied += n;
+      }
+    }
+    if (copied != expectedSize) {
+      throw new IOException(
+          "cannot archive '" + file + "': it changed size while being read");
+    }
+    pad(copied);
+  }
+
+  private void string(String s) throws IOException {
+    string(s.getBytes(StandardCharsets.UTF_8));
+  }
+
+  private void string(byte[] bytes) throws IOException {
+    long0(bytes.length);
+    raw(bytes, 0, bytes.length);
+    pad(bytes.length);
+  }
+
+  private void long0(long value) throws IOException {
+    if (buffer.length - buffered < 8) {
+      flush();
+    }
+    for (int i = 0; i < 8; i++) {
+      buffer[buffered++] = (byte) (value >>> (8 * i));
+    }
+  }
+
+  private void pad(long length) throws IOException {
+    int padding = (int) ((8 - (length % 8)) % 8);
+    if (padding > 0) {
+      raw(new byte[padding], 0, padding);
+    }
+  }
+
+  private void raw(byte[] bytes, int offset, int length) throws IOException {
+    if (length > buffer.length - buffered) {
+      flush();
+      if (length > buffer.length) {
+        out.write(bytes, offset, length);
+        return;
+      }
+    }
+    System.arraycopy(bytes, offset, buffer, buffered, length);
+    buffered += length;
+  }
+
+  private void flush() throws IOException {
+    out.write(buffer, 0, buffered);
+    buffered = 0;
+  }
+}
