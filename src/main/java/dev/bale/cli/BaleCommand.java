@@ -16,6 +16,7 @@ import picocli.CommandLine.Model.CommandSpec;
       RequisitesCommand.class,
       ReferencesCommand.class,
       ReferrersCommand.class,
+      ArchiveCommand.class,
     })
 final class BaleCommand implements Runnable {
   @Spec CommandSpec spec;
