@@ -16,6 +16,8 @@ import picocli.CommandLine.Model.CommandSpec;
       RequisitesCommand.class,
       ReferencesCommand.class,
       ReferrersCommand.class,
+      PathInfoCommand.class,
+      VerifyCommand.class,
     })
 final class BaleCommand implements Runnable {
   @Spec CommandSpec spec;
