@@ -16,6 +16,8 @@ import picocli.CommandLine.Model.CommandSpec;
       RequisitesCommand.class,
       ReferencesCommand.class,
       ReferrersCommand.class,
+      PathInfoCommand.class,
+      VerifyCommand.class,
       ArchiveCommand.class,
     })
 final class BaleCommand implements Runnable {
