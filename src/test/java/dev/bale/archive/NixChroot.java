@@ -12,12 +12,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * A real Nix store rooted in a test's temporary directory ({@code nix-store --store ROOT}): its
- * logical directory is {@code /nix/store}, its files and database live under ROOT, and the
- * machine's own store is never touched.
+ * Runs the real {@code nix-store} on a chroot store ({@code nix-store --store ROOT}) with binary
+ * input and output, which exports and imports need; the store fixture {@link
+ * dev.bale.store.NixChrootStore} builds the items. The machine's own store is never touched.
  */
 final class NixChroot {
   static final String STORE_DIRECTORY = "/nix/store";
@@ -32,76 +33,53 @@ final class NixChroot {
     return root;
   }
 
-  /** Returns the bale store URI of this store, opened read-only as a Nix store. */
-  String baleUri() {
-    return "nix?root=" + root;
-  }
-
-  /**
-   * Builds the three-item closure of {@code closure.nix} with {@code nix-build} and returns the
-   * top item's path; a different {@code salt} gives different items.
-   */
-  String buildClosure(Path workDirectory, String salt) throws IOException {
-    Path expression = workDirectory.resolve("closure.nix");
-    try (InputStream in = NixChroot.class.getResourceAsStream("closure.nix")) {
-      Files.write(expression, in.readAllBytes());
-    }
-    Path busybox = requireTool("busybox", "busybox-static").toRealPath();
-    Result result =
-        run(
-            null,
-            "nix-build",
-            "--store",
-            root.toString(),
-            "--option",
-            "build-users-group",
-            "",
-            "--option",
-            "sandbox-paths",
-            "/busybox=" + busybox,
-            "--no-out-link",
-            "--argstr",
-            "salt",
-            salt,
-            expression.toString());
-    return result.text().strip();
-  }
-
   /** Returns the closure of {@code path}, as {@code nix-store -qR} prints it. */
   List<String> requisites(String path) throws IOException {
-    return run(null, "nix-store", "--store", root.toString(), "-qR", path).text().lines().toList();
+    return nixStore(null, "-qR", path).text().lines().toList();
   }
 
   /** Returns what {@code nix-store --export} writes for {@code paths}. */
   byte[] export(List<String> paths) throws IOException {
-    List<String> command = new ArrayList<>(List.of("nix-store", "--store", root.toString()));
-    command.add("--export");
-    command.addAll(paths);
-    return run(null, command.toArray(String[]::new)).stdout();
+    List<String> args = new ArrayList<>(List.of("--export"));
+    args.addAll(paths);
+    return nixStore(null, args.toArray(String[]::new)).stdout();
   }
 
   /** Runs {@code nix-store --import} on {@code archive} and returns its result, failed or not. */
   Result tryImport(byte[] archive) throws IOException {
-    return runUnchecked(archive, "nix-store", "--store", root.toString(), "--import");
+    return nixStoreUnchecked(archive, "--import");
   }
 
   /** Returns the NAR hash that {@code nix-store -q --hash} prints, {@code sha256:BASE32}. */
   String narHash(String path) throws IOException {
-    return run(null, "nix-store", "--store", root.toString(), "-q", "--hash", path).text().strip();
+    return nixStore(null, "-q", "--hash", path).text().strip();
   }
 
   /** Returns the NAR size that {@code nix-store -q --size} prints. */
   long narSize(String path) throws IOException {
-    String text = run(null, "nix-store", "--store", root.toString(), "-q", "--size", path).text();
-    return Long.parseLong(text.strip());
+    return Long.parseLong(nixStore(null, "-q", "--size", path).text().strip());
   }
 
   /** Returns the direct references that {@code nix-store -q --references} prints. */
   List<String> references(String path) throws IOException {
-    return run(null, "nix-store", "--store", root.toString(), "-q", "--references", path)
-        .text()
-        .lines()
-        .toList();
+    return nixStore(null, "-q", "--references", path).text().lines().toList();
+  }
+
+  /** Runs {@code nix-store --store ROOT ARGS...} and fails the test unless it succeeds. */
+  Result nixStore(byte[] stdin, String... args) throws IOException {
+    Result result = nixStoreUnchecked(stdin, args);
+    assertThat(result.exitCode())
+        .as("exit code of nix-store %s, which printed: %s", String.join(" ", args), result.stderr())
+        .isZero();
+    return result;
+  }
+
+  private Result nixStoreUnchecked(byte[] stdin, String... args) throws IOException {
+    List<String> command = new ArrayList<>(List.of("nix-store", "--store", root.toString()));
+    command.addAll(List.of(args));
+    // Keep Nix's caches and configuration out of the user's home.
+    Path home = Files.createDirectories(root.resolveSibling("nix-home"));
+    return runUnchecked(Map.of("HOME", home.toString()), stdin, command.toArray(String[]::new));
   }
 
   /** What a finished program wrote and how it exited. */
@@ -111,19 +89,18 @@ final class NixChroot {
     }
   }
 
-  /** Runs {@code command}, feeding it {@code stdin}, and fails the test unless it succeeds. */
-  static Result run(byte[] stdin, String... command) throws IOException {
-    Result result = runUnchecked(stdin, command);
-    assertThat(result.exitCode())
-        .as("exit code of %s, which printed: %s", String.join(" ", command), result.stderr())
-        .isZero();
-    return result;
-  }
-
-  /** Runs {@code command}, feeding it {@code stdin}, and returns how it went. */
-  static Result runUnchecked(byte[] stdin, String... command) throws IOException {
-    requireTool(command[0], command[0].startsWith("nix") ? "nix-bin" : command[0]);
-    Process process = new ProcessBuilder(command).start();
+  /**
+   * Runs {@code command} with {@code environment} added, feeding it {@code stdin}, and returns
+   * how it went.
+   */
+  static Result runUnchecked(Map<String, String> environment, byte[] stdin, String... command)
+      throws IOException {
+    if (command[0].startsWith("nix")) {
+      requireTool(command[0], "nix-bin");
+    }
+    ProcessBuilder builder = new ProcessBuilder(command);
+    builder.environment().putAll(environment);
+    Process process = builder.start();
     CompletableFuture<byte[]> stdout = drain(process.getInputStream());
     CompletableFuture<byte[]> stderr = drain(process.getErrorStream());
     try (OutputStream in = process.getOutputStream()) {
