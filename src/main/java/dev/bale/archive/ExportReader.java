@@ -12,17 +12,17 @@ import java.util.SortedSet;
 import java.util.TreeSet;
 
 /**
- * Reads an archive in the export format one item at a time, restoring each item's tree as its
- * NAR streams past, since the store path only follows the NAR.
+ * Reads an archive in the export format one item at a time, restoring each item's tree as its NAR
+ * streams past, since the store path only follows the NAR.
  *
- * <p>Every store path, reference and deriver must be directly under the store directory given
- * to the reader. Nothing may follow the end marker: a damaged marker would otherwise end an
- * import early and silently.
+ * <p>Every store path, reference and deriver must be directly under the store directory given to
+ * the reader. Nothing may follow the end marker: a damaged marker would otherwise end an import
+ * early and silently.
  *
  * <p>LIMITATION: only unsigned items (signature flag 0) are read; an item with a signature is
- * refused with a message saying so, which means archives from {@code guix archive --export}
- * (always signed) cannot be imported yet. Reading them means parsing the signature, checking it
- * against the authorisation list and the NAR hash computed here.
+ * refused with a message saying so, which means archives from {@code guix archive --export} (always
+ * signed) cannot be imported yet. Reading them means parsing the signature, checking it against the
+ * authorisation list and the NAR hash computed here.
  */
 public final class ExportReader {
   private final WireInput in;
@@ -31,8 +31,8 @@ public final class ExportReader {
   private boolean ended;
 
   /**
-   * Creates a reader of the archive {@code in}, whose items must be in {@code directory}; it
-   * reads no byte past the archive's end marker but one, to check that nothing follows.
+   * Creates a reader of the archive {@code in}, whose items must be in {@code directory}; it reads
+   * no byte past the archive's end marker but one, to check that nothing follows.
    */
   public ExportReader(InputStream in, String directory) {
     this.in = new WireInput(in);
@@ -43,8 +43,8 @@ public final class ExportReader {
    * Restores the next item's tree at {@code target}, which must not exist, and returns what the
    * archive says of it, or empty after the last item.
    *
-   * @throws ExportFormatException if the archive is damaged or truncated; {@code target} may
-   *     then hold part of a tree, which the caller removes
+   * @throws ExportFormatException if the archive is damaged or truncated; {@code target} may then
+   *     hold part of a tree, which the caller removes
    * @throws ArchiveException if an item's path, references or deriver are outside the store
    *     directory, or the item is signed
    */
@@ -85,7 +85,9 @@ public final class ExportReader {
     if (magic != ExportFormat.MAGIC) {
       throw new ExportFormatException(
           magicOffset,
-          "expected the marker NIXE after the NAR of item " + items + ", found 0x"
+          "expected the marker NIXE after the NAR of item "
+              + items
+              + ", found 0x"
               + Long.toHexString(magic));
     }
     String text = in.readString("a store path", ExportFormat.MAX_PATH_LENGTH);
@@ -105,7 +107,11 @@ public final class ExportReader {
     if (count < 0 || count > ExportFormat.MAX_REFERENCES) {
       throw new ExportFormatException(
           countOffset,
-          "'" + path + "' claims " + Long.toUnsignedString(count) + " references, more than "
+          "'"
+              + path
+              + "' claims "
+              + Long.toUnsignedString(count)
+              + " references, more than "
               + ExportFormat.MAX_REFERENCES);
     }
     SortedSet<StorePath> references = new TreeSet<>();

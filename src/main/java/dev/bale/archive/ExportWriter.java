@@ -15,14 +15,14 @@ import java.util.Collection;
 import java.util.List;
 
 /**
- * Writes store items in the export format, byte for byte as {@code nix-store --export} writes
- * the same items.
+ * Writes store items in the export format, byte for byte as {@code nix-store --export} writes the
+ * same items.
  *
- * <p>Items come in the store's {@linkplain Store#topologicalOrder topological order}, which is
- * the order {@code nix-store --export} writes, so that an importer meets every reference before
- * its referrers. Each NAR is streamed from the store item and hashed on the way out; an item
- * whose NAR hash no longer matches what the store recorded is refused, since its archive would
- * carry a tree the store never registered.
+ * <p>Items come in the store's {@linkplain Store#topologicalOrder topological order}, which is the
+ * order {@code nix-store --export} writes, so that an importer meets every reference before its
+ * referrers. Each NAR is streamed from the store item and hashed on the way out; an item whose NAR
+ * hash no longer matches what the store recorded is refused, since its archive would carry a tree
+ * the store never registered.
  */
 public final class ExportWriter {
   private static final int BUFFER_SIZE = 1 << 16;
@@ -37,11 +37,11 @@ public final class ExportWriter {
   }
 
   /**
-   * Writes the export of {@code paths} (and no other items) to {@code out}, which stays open,
-   * and returns the paths in the order written.
+   * Writes the export of {@code paths} (and no other items) to {@code out}, which stays open, and
+   * returns the paths in the order written.
    *
-   * @throws ArchiveException if an item is not valid or its tree no longer matches its recorded
-   *     NAR hash; part of the archive may have been written
+   * @throws ArchiveException if an item is not valid or its tree no longer matches its recorded NAR
+   *     hash; part of the archive may have been written
    */
   public List<StorePath> write(Collection<StorePath> paths, OutputStream out)
       throws IOException, StoreException, ArchiveException {

@@ -5,7 +5,6 @@ import dev.bale.archive.ExportFormatException;
 import dev.bale.archive.ExportWriter;
 import dev.bale.archive.Importer;
 import dev.bale.event.EventSink;
-import dev.bale.event.Level;
 import dev.bale.store.LocalStore;
 import dev.bale.store.Store;
 import dev.bale.store.StoreException;
@@ -16,7 +15,6 @@ import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.io.PrintWriter;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -32,8 +30,8 @@ import picocli.CommandLine.Parameters;
  * {@code bale archive}: exports store items in the Guix/Nix export format, or imports such an
  * archive into the embedded store.
  *
- * <p>Each mode is one option and one method; a new output format is a new option checked in
- * {@link #mode} and a new method beside {@link #export}.
+ * <p>Each mode is one option and one method; a new output format is a new option checked in {@link
+ * #mode} and a new method beside {@link #export}.
  */
 @Command(
     name = "archive",
@@ -107,7 +105,7 @@ final class ArchiveCommand extends StoreCommand implements Callable<Integer> {
     try (Store store = openStore()) {
       List<StorePath> items = resolveAll(store, operands);
       List<StorePath> paths = recursive ? List.copyOf(store.requisites(items)) : items;
-      ExportWriter writer = new ExportWriter(store, EventSink.DISCARD);
+      ExportWriter writer = new ExportWriter(store, events());
       if (output == null) {
         writer.write(paths, standardOutput());
       } else {
@@ -125,7 +123,7 @@ final class ArchiveCommand extends StoreCommand implements Callable<Integer> {
         InputStream in = openInput()) {
       List<StorePath> paths;
       try {
-        paths = new Importer(store, warnings()).importArchive(in);
+        paths = new Importer(store, events()).importArchive(in);
       } catch (ExportFormatException e) {
         throw new ArchiveException("cannot import " + source, e);
       }
@@ -154,21 +152,9 @@ final class ArchiveCommand extends StoreCommand implements Callable<Integer> {
     }
   }
 
-  /** Returns a sink that prints warnings and errors on standard error and drops the rest. */
-  private EventSink warnings() {
-    PrintWriter err = spec.commandLine().getErr();
-    return new EventSink() {
-      @Override
-      public synchronized void log(Level level, String message) {
-        if (level == Level.WARN || level == Level.ERROR) {
-          err.println("bale: " + (level == Level.WARN ? "warning: " : "") + message);
-          err.flush();
-        }
-      }
-
-      @Override
-      public void progress(String task, long done, long total) {}
-    };
+  /** Returns a sink that prints warnings on standard error, and progress on a terminal. */
+  private EventSink events() {
+    return TerminalEventSink.forProcess(spec.commandLine().getErr(), false);
   }
 
   /** Returns the process's standard output as bytes, which the writer flushes but never closes. */

@@ -14,9 +14,9 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 
 /**
- * A file that appears at its final name complete or not at all: bytes go to a temporary file in
- * the same directory, which {@link #commit} renames over the target and {@link #close} deletes
- * when the command failed before committing.
+ * A file that appears at its final name complete or not at all: bytes go to a temporary file in the
+ * same directory, which {@link #commit} renames over the target and {@link #close} deletes when the
+ * command failed before committing.
  */
 final class OutputFile implements AutoCloseable {
   private static final int BUFFER_SIZE = 1 << 16;

@@ -120,8 +120,7 @@ class ExportWriterTest {
         assertThat(item.nar().hash()).isEqualTo(info.narHash());
         assertThat(item.nar().size()).isEqualTo(info.narSize());
         assertThat(item.references()).isEqualTo(info.references());
-        assertThat(NarWriter.summarize(temp.resolve(path.name())).hash())
-            .isEqualTo(info.narHash());
+        assertThat(NarWriter.summarize(temp.resolve(path.name())).hash()).isEqualTo(info.narHash());
       }
       assertThat(reader.next(temp.resolve("after-end"))).isEmpty();
       assertThat(temp.resolve("after-end")).doesNotExist();

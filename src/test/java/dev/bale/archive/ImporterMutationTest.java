@@ -24,8 +24,8 @@ import net.jqwik.api.lifecycle.AfterContainer;
 import net.jqwik.api.lifecycle.BeforeContainer;
 
 /**
- * Imports archives with one byte changed: each import either succeeds with items that verify,
- * or fails with a format or archive error and leaves the store exactly as it was.
+ * Imports archives with one byte changed: each import either succeeds with items that verify, or
+ * fails with a format or archive error and leaves the store exactly as it was.
  */
 class ImporterMutationTest {
   private static Path temp;

@@ -56,8 +56,9 @@ class ImporterTest {
         assertThat(NarWriter.summarize(target.physicalPath(info.path())).hash())
             .isEqualTo(info.narHash());
       }
-      assertThat(target.requisites(List.of(closure.app()))).containsExactlyElementsOf(
-          List.of(closure.app(), closure.lib(), closure.tool()).stream().sorted().toList());
+      assertThat(target.requisites(List.of(closure.app())))
+          .containsExactlyElementsOf(
+              List.of(closure.app(), closure.lib(), closure.tool()).stream().sorted().toList());
     }
   }
 
@@ -156,7 +157,10 @@ class ImporterTest {
       assertThatThrownBy(() -> importInto(target, withoutLib))
           .isInstanceOf(ArchiveException.class)
           .hasMessage(
-              "cannot import '" + closure.tool() + "': its reference '" + closure.lib()
+              "cannot import '"
+                  + closure.tool()
+                  + "': its reference '"
+                  + closure.lib()
                   + "' is neither valid nor earlier in the archive");
       assertThat(StoreState.of(target)).isEqualTo(before);
     }
@@ -200,7 +204,9 @@ class ImporterTest {
       assertThatThrownBy(() -> importInto(target, signed))
           .isInstanceOf(ArchiveException.class)
           .hasMessageStartingWith(
-              "cannot import '" + closure.app() + "': the archive is signed, and bale cannot"
+              "cannot import '"
+                  + closure.app()
+                  + "': the archive is signed, and bale cannot"
                   + " check signatures yet");
       assertThat(StoreState.of(target)).isEqualTo(before);
     }
@@ -215,7 +221,8 @@ class ImporterTest {
       assertThatThrownBy(() -> importInto(target, longer))
           .isInstanceOf(ExportFormatException.class)
           .hasMessage(
-              "bad export archive at byte " + archive.length
+              "bad export archive at byte "
+                  + archive.length
                   + ": data follows the end marker after 3 items");
       assertThat(StoreState.of(target)).isEqualTo(before);
     }
@@ -248,7 +255,9 @@ class ImporterTest {
       assertThatThrownBy(() -> importInto(target, twice))
           .isInstanceOf(ArchiveException.class)
           .hasMessage(
-              "cannot import '" + closure.lib() + "': it appears twice in the archive with"
+              "cannot import '"
+                  + closure.lib()
+                  + "': it appears twice in the archive with"
                   + " different trees");
       assertThat(StoreState.of(target)).isEqualTo(before);
     }
