@@ -64,7 +64,8 @@ public final class ExportReader {
     }
     if (marker != ExportFormat.ITEM) {
       throw new ExportFormatException(
-          markerOffset, "expected an item marker (1) or the end marker (0), found " + marker);
+          markerOffset, "expected an item marker (1) or the end marker (0), found "
+              + Long.toUnsignedString(marker));
     }
     items++;
     return Optional.of(readItem(target));
@@ -134,7 +135,10 @@ public final class ExportReader {
     }
     if (flag != ExportFormat.UNSIGNED) {
       throw new ExportFormatException(
-          flagOffset, "expected a signature flag (0 or 1) for '" + path + "', found " + flag);
+          flagOffset, "expected a signature flag (0 or 1) for '"
+              + path
+              + "', found "
+              + Long.toUnsignedString(flag));
     }
   }
 

@@ -30,8 +30,8 @@ import picocli.CommandLine.Parameters;
  * {@code bale archive}: exports store items in the Guix/Nix export format, or imports such an
  * archive into the embedded store.
  *
- * <p>Each mode is one option and one method; a new output format is a new option checked in {@link
- * #mode} and a new method beside {@link #export}.
+ * <p>Each mode is one option and one method; a new output format is an option checked in {@link
+ * #checkOptions} and a method that {@link #call} runs instead of {@link #export}.
  */
 @Command(
     name = "archive",
@@ -67,25 +67,23 @@ final class ArchiveCommand extends StoreCommand implements Callable<Integer> {
       description = "Items to export (path, HASH-NAME or package name), or the file to import.")
   List<String> operands = new ArrayList<>();
 
-  private enum Mode {
-    EXPORT,
-    IMPORT
-  }
-
   @Override
   public Integer call() throws Exception {
-    switch (mode()) {
-      case EXPORT:
-        export();
-        break;
-      case IMPORT:
-        importArchive();
-        break;
+    checkOptions();
+    TerminalEventSink events = TerminalEventSink.forProcess(spec.commandLine().getErr(), false);
+    try {
+      if (export) {
+        export(events);
+      } else {
+        importArchive(events);
+      }
+    } finally {
+      events.finish();
     }
     return ExitCode.OK;
   }
 
-  private Mode mode() {
+  private void checkOptions() {
     if (export == importing) {
       throw new UsageException("give exactly one of --export and --import");
     }
@@ -98,14 +96,13 @@ final class ArchiveCommand extends StoreCommand implements Callable<Integer> {
     if (export && operands.isEmpty()) {
       throw new UsageException("--export needs at least one ITEM");
     }
-    return export ? Mode.EXPORT : Mode.IMPORT;
   }
 
-  private void export() throws IOException, StoreException, ArchiveException {
+  private void export(EventSink events) throws IOException, StoreException, ArchiveException {
     try (Store store = openStore()) {
       List<StorePath> items = resolveAll(store, operands);
       List<StorePath> paths = recursive ? List.copyOf(store.requisites(items)) : items;
-      ExportWriter writer = new ExportWriter(store, events());
+      ExportWriter writer = new ExportWriter(store, events);
       if (output == null) {
         writer.write(paths, standardOutput());
       } else {
@@ -117,13 +114,14 @@ final class ArchiveCommand extends StoreCommand implements Callable<Integer> {
     }
   }
 
-  private void importArchive() throws IOException, StoreException, ArchiveException {
+  private void importArchive(EventSink events)
+      throws IOException, StoreException, ArchiveException {
     String source = operands.isEmpty() ? "standard input" : "'" + operands.get(0) + "'";
     try (LocalStore store = openLocalStore();
         InputStream in = openInput()) {
       List<StorePath> paths;
       try {
-        paths = new Importer(store, events()).importArchive(in);
+        paths = new Importer(store, events).importArchive(in);
       } catch (ExportFormatException e) {
         throw new ArchiveException("cannot import " + source, e);
       }
@@ -150,11 +148,6 @@ final class ArchiveCommand extends StoreCommand implements Callable<Integer> {
     } catch (AccessDeniedException e) {
       throw new IOException("cannot import '" + file + "': permission denied", e);
     }
-  }
-
-  /** Returns a sink that prints warnings on standard error, and progress on a terminal. */
-  private EventSink events() {
-    return TerminalEventSink.forProcess(spec.commandLine().getErr(), false);
   }
 
   /** Returns the process's standard output as bytes, which the writer flushes but never closes. */
