@@ -42,8 +42,9 @@ final class OutputFile implements AutoCloseable {
     try {
       temporary = Files.createTempFile(directory, "." + absolute.getFileName() + ".", ".part");
     } catch (NoSuchFileException e) {
+      // The cause would only repeat the temporary file's name, which the user never chose.
       throw new IOException(
-          "cannot write '" + target + "': its directory '" + directory + "' does not exist", e);
+          "cannot write '" + target + "': its directory '" + directory + "' does not exist");
     }
     try {
       // Temporary files start private; the result should be as readable as any other output.
