@@ -39,6 +39,11 @@ public final class ExportReader {
     this.directory = directory;
   }
 
+  /** Returns the number of bytes read from the archive so far. */
+  public long offset() {
+    return in.offset();
+  }
+
   /**
    * Restores the next item's tree at {@code target}, which must not exist, and returns what the
    * archive says of it, or empty after the last item.

@@ -13,6 +13,7 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.util.Collection;
 import java.util.List;
+import java.util.TreeSet;
 
 /**
  * Writes store items in the export format, byte for byte as {@code nix-store --export} writes the
@@ -26,6 +27,9 @@ import java.util.List;
  */
 public final class ExportWriter {
   private static final int BUFFER_SIZE = 1 << 16;
+
+  /** The progress task, counted in NAR bytes. */
+  private static final String PROGRESS_TASK = "export";
 
   private final Store store;
   private final EventSink events;
@@ -45,23 +49,27 @@ public final class ExportWriter {
    */
   public List<StorePath> write(Collection<StorePath> paths, OutputStream out)
       throws IOException, StoreException, ArchiveException {
-    for (StorePath path : paths) {
-      validInfo(store, path);
+    long total = 0;
+    for (StorePath path : new TreeSet<>(paths)) {
+      total += validInfo(store, path).narSize();
     }
     List<StorePath> order = store.topologicalOrder(paths);
+
     OutputStream buffered = new BufferedOutputStream(out, BUFFER_SIZE);
     WireOutput wire = new WireOutput(buffered);
-    for (int i = 0; i < order.size(); i++) {
-      events.progress("export", i, order.size());
-      writeItem(order.get(i), buffered, wire);
+    long done = 0;
+    for (StorePath path : order) {
+      events.progress(PROGRESS_TASK, done, total);
+      done += writeItem(path, buffered, wire);
     }
     wire.writeLong(ExportFormat.END);
     buffered.flush();
-    events.progress("export", order.size(), order.size());
+    events.progress(PROGRESS_TASK, total, total);
     return order;
   }
 
-  private void writeItem(StorePath path, OutputStream out, WireOutput wire)
+  /** Writes one item and returns the size of its NAR. */
+  private long writeItem(StorePath path, OutputStream out, WireOutput wire)
       throws IOException, StoreException, ArchiveException {
     PathInfo info = validInfo(store, path);
     events.log(Level.DEBUG, "exporting '" + path + "'");
@@ -88,6 +96,7 @@ public final class ExportWriter {
     }
     wire.writeString(info.deriver());
     wire.writeLong(ExportFormat.UNSIGNED);
+    return nar.size();
   }
 
   private static PathInfo validInfo(Store store, StorePath path)

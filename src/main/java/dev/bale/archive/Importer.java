@@ -41,6 +41,9 @@ import java.util.Optional;
 public final class Importer {
   private static final int BUFFER_SIZE = 1 << 16;
 
+  /** The progress task, counted in bytes of the archive. */
+  private static final String PROGRESS_TASK = "import";
+
   private final LocalStore store;
   private final EventSink events;
 
@@ -71,7 +74,10 @@ public final class Importer {
           break;
         }
         accept(item.get(), tree, batch);
+        // The archive's length is unknown when it comes from a pipe.
+        events.progress(PROGRESS_TASK, reader.offset(), -1);
       }
+      events.progress(PROGRESS_TASK, reader.offset(), reader.offset());
 
       List<StorePath> registered = store.registerAll(batch.registrations);
       events.log(
