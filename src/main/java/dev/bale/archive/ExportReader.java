@@ -152,6 +152,22 @@ public final class ExportReader {
     try {
       return StorePath.parse(directory, text);
     } catch (IllegalArgumentException e) {
+      int slash = text.lastIndexOf('/');
+      String itsDirectory = slash > 0 ? text.substring(0, slash) : "";
+      if (itsDirectory.startsWith("/") && !itsDirectory.equals(directory)) {
+        throw new ArchiveException(
+            "cannot import "
+                + subject
+                + ": "
+                + role
+                + " '"
+                + text
+                + "' is not in the store directory '"
+                + directory
+                + "'; import the archive into a store whose directory is '"
+                + itsDirectory
+                + "'");
+      }
       throw new ArchiveException("cannot import " + subject + ": " + role + " is unacceptable", e);
     }
   }
