@@ -79,7 +79,11 @@ public final class LocalStore extends DatabaseStore {
   public StorePath add(Path source, String name) throws StoreException {
     if (!StorePath.isValidName(name)) {
       throw new StoreException(
-          "cannot add '" + source + "' as '" + name + "': not a valid store item name (1 to 211"
+          "cannot add '"
+              + source
+              + "' as '"
+              + name
+              + "': not a valid store item name (1 to 211"
               + " of A-Z a-z 0-9 + - . _ ? =, not starting with a dot); choose another name");
     }
     if (!Files.exists(source, LinkOption.NOFOLLOW_LINKS)) {
@@ -141,8 +145,7 @@ public final class LocalStore extends DatabaseStore {
       return TemporaryDirectory.create(temporary);
     } catch (IOException e) {
       throw new StoreException(
-          "cannot create a temporary directory in store '" + uri() + "' under '" + temporary
-              + "'",
+          "cannot create a temporary directory in store '" + uri() + "' under '" + temporary + "'",
           e);
     }
   }
@@ -168,8 +171,13 @@ public final class LocalStore extends DatabaseStore {
       StorePath path = registration.info().path();
       if (!path.directory().equals(directory())) {
         throw new StoreException(
-            "cannot register '" + path + "' in store '" + uri() + "': its store directory is '"
-                + directory() + "'");
+            "cannot register '"
+                + path
+                + "' in store '"
+                + uri()
+                + "': its store directory is '"
+                + directory()
+                + "'");
       }
       if (noContentAddresses.containsKey(path)) {
         throw new StoreException("cannot register '" + path + "' twice in one batch");
@@ -178,8 +186,14 @@ public final class LocalStore extends DatabaseStore {
       Path tree = registration.tree().toAbsolutePath().normalize();
       if (!tree.startsWith(temporary) || tree.getNameCount() <= temporary.getNameCount() + 1) {
         throw new StoreException(
-            "cannot register '" + path + "' from '" + tree + "': the tree must be inside a"
-                + " temporary directory of store '" + uri() + "'");
+            "cannot register '"
+                + path
+                + "' from '"
+                + tree
+                + "': the tree must be inside a"
+                + " temporary directory of store '"
+                + uri()
+                + "'");
       }
       try {
         ItemTree.canonicalize(registration.tree());
@@ -246,8 +260,13 @@ public final class LocalStore extends DatabaseStore {
         }
         if (id == null) {
           throw new StoreException(
-              "cannot register '" + info.path() + "': its reference '" + reference
-                  + "' is not a valid item of store '" + uri() + "'; register it first or with it");
+              "cannot register '"
+                  + info.path()
+                  + "': its reference '"
+                  + reference
+                  + "' is not a valid item of store '"
+                  + uri()
+                  + "'; register it first or with it");
         }
         references.add(id);
       }

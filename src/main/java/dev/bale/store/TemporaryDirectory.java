@@ -36,7 +36,8 @@ public final class TemporaryDirectory implements AutoCloseable {
     byte[] random = new byte[8];
     RANDOM.nextBytes(random);
     ProcessHandle self = ProcessHandle.current();
-    String name = self.pid() + "-" + startMillis(self).orElse(0L) + "-" + HexFormat.of().formatHex(random);
+    String name =
+        self.pid() + "-" + startMillis(self).orElse(0L) + "-" + HexFormat.of().formatHex(random);
     return new TemporaryDirectory(Files.createDirectory(parent.resolve(name)));
   }
 

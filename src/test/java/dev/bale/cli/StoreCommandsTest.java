@@ -125,12 +125,21 @@ class StoreCommandsTest {
     assertThat(result.exitCode()).isZero();
     assertThat(result.out())
         .isEqualTo(
-            appPath + "\n"
-                + "  nar-hash: " + appNar.hash().toNixString() + "\n"
-                + "  nar-size: " + appNar.size() + "\n"
-                + "  closure-size: " + (appNar.size() + libNar.size()) + "\n"
+            appPath
+                + "\n"
+                + "  nar-hash: "
+                + appNar.hash().toNixString()
+                + "\n"
+                + "  nar-size: "
+                + appNar.size()
+                + "\n"
+                + "  closure-size: "
+                + (appNar.size() + libNar.size())
+                + "\n"
                 + "  references:\n"
-                + "    " + libPath + "\n");
+                + "    "
+                + libPath
+                + "\n");
   }
 
   @Test
@@ -176,7 +185,8 @@ class StoreCommandsTest {
     assertThat(all.err().lines())
         .satisfiesExactlyInAnyOrder(
             line -> assertThat(line).startsWith("bale: '" + libPath + "' is corrupt: its NAR hash"),
-            line -> assertThat(line).startsWith("bale: '" + appPath + "' is corrupt: its NAR hash"));
+            line ->
+                assertThat(line).startsWith("bale: '" + appPath + "' is corrupt: its NAR hash"));
     assertThat(one.exitCode()).isEqualTo(1);
     assertThat(one.err().lines()).singleElement().asString().contains(libPath);
   }
@@ -208,8 +218,9 @@ class StoreCommandsTest {
     uri = "docker";
     Result result = failing(1, "requisites", "x");
     assertThat(result.err())
-        .isEqualTo("bale: cannot open store 'docker': unknown kind 'docker'; use local, guix or"
-            + " nix\n");
+        .isEqualTo(
+            "bale: cannot open store 'docker': unknown kind 'docker'; use local, guix or"
+                + " nix\n");
   }
 
   @Test
@@ -221,8 +232,11 @@ class StoreCommandsTest {
 
     assertThat(result.exitCode()).isEqualTo(1);
     assertThat(result.err())
-        .isEqualTo("bale: cannot write to store '" + uri + "': bale never writes into a Guix or"
-            + " Nix store; use the embedded store (--store local)\n");
+        .isEqualTo(
+            "bale: cannot write to store '"
+                + uri
+                + "': bale never writes into a Guix or"
+                + " Nix store; use the embedded store (--store local)\n");
     assertThat(dir.resolve("nix")).doesNotExist();
     assertThat(StoreSnapshot.of(root)).isEqualTo(before);
   }

@@ -45,7 +45,8 @@ class NixStoreIT {
     Files.createDirectories(tree.resolve("bin"));
     Files.createDirectories(tree.resolve("empty"));
     Files.writeString(tree.resolve("bin/tool"), "#!/bin/sh\n");
-    Files.setPosixFilePermissions(tree.resolve("bin/tool"), PosixFilePermissions.fromString("rwxr-xr-x"));
+    Files.setPosixFilePermissions(
+        tree.resolve("bin/tool"), PosixFilePermissions.fromString("rwxr-xr-x"));
     Files.writeString(tree.resolve("README"), "read me\n");
     Files.write(tree.resolve("binary"), new byte[] {0, 1, 2, (byte) 0xff, 10});
     Files.createSymbolicLink(tree.resolve("link"), Path.of("README"));
@@ -130,8 +131,9 @@ class NixStoreIT {
   @Test
   void add_toNixStore_isRefusedAndLeavesItUnchanged() throws Exception {
     Path source = Files.writeString(dir.resolve("x"), "x\n");
-    String before = nix.nixStore("-q", "--hash", closure.top().toString())
-        + nix.nixStore("-qR", closure.top().toString());
+    String before =
+        nix.nixStore("-q", "--hash", closure.top().toString())
+            + nix.nixStore("-qR", closure.top().toString());
     long files;
     try (var list = Files.list(nix.root().resolve("nix/store"))) {
       files = list.count();
@@ -145,8 +147,10 @@ class NixStoreIT {
     try (var list = Files.list(nix.root().resolve("nix/store"))) {
       assertThat(list.count()).isEqualTo(files);
     }
-    assertThat(nix.nixStore("-q", "--hash", closure.top().toString())
-        + nix.nixStore("-qR", closure.top().toString())).isEqualTo(before);
+    assertThat(
+            nix.nixStore("-q", "--hash", closure.top().toString())
+                + nix.nixStore("-qR", closure.top().toString()))
+        .isEqualTo(before);
   }
 
   private static List<String> sortedLines(String text) {
