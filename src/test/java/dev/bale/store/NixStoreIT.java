@@ -129,6 +129,34 @@ class NixStoreIT {
   }
 
   @Test
+  void verify_corruptedItem_isNamedLikeNixStoreVerifyCheckContents() throws Exception {
+    NixChrootStore own = NixChrootStore.create(dir);
+    NixChrootStore.Closure built = own.buildClosure("corrupt");
+    Path data = own.physicalPath(built.leaf()).resolve("data");
+    Files.setPosixFilePermissions(data.getParent(), PosixFilePermissions.fromString("rwxr-xr-x"));
+    Files.setPosixFilePermissions(data, PosixFilePermissions.fromString("rw-r--r--"));
+    Files.writeString(data, "tampered\n");
+
+    Result result = bale("--store", own.uri(), "verify");
+    ProcessBuilder check =
+        new ProcessBuilder(
+                "nix-store", "--store", own.root().toString(), "--verify", "--check-contents")
+            .redirectErrorStream(true);
+    Process nixVerify = check.start();
+    String nixOutput = new String(nixVerify.getInputStream().readAllBytes());
+    nixVerify.waitFor();
+
+    assertThat(result.exitCode()).isEqualTo(1);
+    assertThat(result.out()).isEmpty();
+    assertThat(result.err().lines())
+        .singleElement()
+        .asString()
+        .startsWith("bale: '" + built.leaf() + "' is corrupt: its NAR hash is ");
+    assertThat(nixOutput).contains("'" + built.leaf() + "' was modified");
+    assertThat(nixOutput).doesNotContain(built.middle().toString(), built.top().toString());
+  }
+
+  @Test
   void add_toNixStore_isRefusedAndLeavesItUnchanged() throws Exception {
     Path source = Files.writeString(dir.resolve("x"), "x\n");
     String before =
