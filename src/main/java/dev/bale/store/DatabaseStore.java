@@ -137,7 +137,11 @@ abstract class DatabaseStore implements Store {
       throws SQLException, StoreException {
     if (visiting.contains(path)) {
       throw new StoreException(
-          "cannot sort the items of store '" + uri + "': '" + path + "' refers to itself"
+          "cannot sort the items of store '"
+              + uri
+              + "': '"
+              + path
+              + "' refers to itself"
               + " through other items");
     }
     if (!visited.add(path)) {

@@ -2,8 +2,8 @@ package dev.bale.store;
 
 import dev.bale.hash.NixBase32;
 import java.sql.SQLException;
-import java.util.List;
 import java.util.Collection;
+import java.util.List;
 import java.util.stream.Collectors;
 
 /**
@@ -26,8 +26,13 @@ final class ItemQuery {
     }
     if (item.startsWith("/")) {
       throw new StoreException(
-          "cannot resolve '" + item + "': it is not in the store directory '"
-              + store.directory() + "' of store '" + store.uri() + "'");
+          "cannot resolve '"
+              + item
+              + "': it is not in the store directory '"
+              + store.directory()
+              + "' of store '"
+              + store.uri()
+              + "'");
     }
     if (looksLikeBaseName(item)) {
       return resolveBaseName(store, item, item);
@@ -93,14 +98,29 @@ final class ItemQuery {
     }
     if (matches.isEmpty()) {
       throw new StoreException(
-          "no valid item of store '" + store.uri() + "' matches '" + item
+          "no valid item of store '"
+              + store.uri()
+              + "' matches '"
+              + item
               + "'; give a store path, HASH-NAME or a package name such as hello-2.12");
     }
     String listed =
-        matches.stream().limit(MAX_LISTED).map(StorePath::toString).collect(Collectors.joining(", "));
-    String more = matches.size() > MAX_LISTED ? " and " + (matches.size() - MAX_LISTED) + " more" : "";
+        matches.stream()
+            .limit(MAX_LISTED)
+            .map(StorePath::toString)
+            .collect(Collectors.joining(", "));
+    String more =
+        matches.size() > MAX_LISTED ? " and " + (matches.size() - MAX_LISTED) + " more" : "";
     throw new StoreException(
-        "'" + item + "' matches " + matches.size() + " items of store '" + store.uri() + "' ("
-            + listed + more + "); give the full store path");
+        "'"
+            + item
+            + "' matches "
+            + matches.size()
+            + " items of store '"
+            + store.uri()
+            + "' ("
+            + listed
+            + more
+            + "); give the full store path");
   }
 }

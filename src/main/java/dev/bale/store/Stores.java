@@ -65,7 +65,9 @@ public final class Stores {
     String kind = kind(uri);
     if (kind.equals("guix") || kind.equals("nix")) {
       throw new StoreException(
-          "cannot write to store '" + uri + "': bale never writes into a Guix or Nix store;"
+          "cannot write to store '"
+              + uri
+              + "': bale never writes into a Guix or Nix store;"
               + " use the embedded store (--store local)");
     }
     if (!kind.equals("local")) {
@@ -102,7 +104,12 @@ public final class Stores {
     Path database = base.resolve(databaseFile);
     if (!Files.isRegularFile(database)) {
       throw new StoreException(
-          "cannot open store '" + uri + "': there is no " + system + " database at '" + database
+          "cannot open store '"
+              + uri
+              + "': there is no "
+              + system
+              + " database at '"
+              + database
               + "'");
     }
     Path physical = base.resolve(directory.substring(1));
@@ -140,7 +147,11 @@ public final class Stores {
     for (String name : parameters.keySet()) {
       if (!known.contains(name)) {
         throw new StoreException(
-            "cannot open store '" + uri + "': unknown parameter '" + name + "'; this kind takes "
+            "cannot open store '"
+                + uri
+                + "': unknown parameter '"
+                + name
+                + "'; this kind takes "
                 + String.join(", ", known.stream().sorted().toList()));
       }
     }

@@ -23,8 +23,8 @@ public final class Verifier {
    *
    * @throws StoreException if one of {@code paths} is not valid or the database cannot be read
    */
-  public static List<Corruption> verify(
-      Store store, Collection<StorePath> paths, EventSink events) throws StoreException {
+  public static List<Corruption> verify(Store store, Collection<StorePath> paths, EventSink events)
+      throws StoreException {
     List<Corruption> corruptions = new ArrayList<>();
     long done = 0;
     for (StorePath path : paths) {
@@ -54,8 +54,11 @@ public final class Verifier {
     }
     if (!actual.hash().equals(info.narHash())) {
       return Optional.of(
-          "its NAR hash is " + actual.hash().toNixString() + ", not "
-              + info.narHash().toNixString() + " as recorded");
+          "its NAR hash is "
+              + actual.hash().toNixString()
+              + ", not "
+              + info.narHash().toNixString()
+              + " as recorded");
     }
     if (actual.size() != info.narSize()) {
       return Optional.of(

@@ -41,12 +41,15 @@ class StoresTest {
     assertThatThrownBy(() -> Stores.open("nix?root=" + dir))
         .isInstanceOf(StoreException.class)
         .hasMessage(
-            "cannot open store 'nix?root=" + dir + "': there is no Nix database at '"
-                + dir.resolve("nix/var/nix/db/db.sqlite") + "'");
+            "cannot open store 'nix?root="
+                + dir
+                + "': there is no Nix database at '"
+                + dir.resolve("nix/var/nix/db/db.sqlite")
+                + "'");
     assertThatThrownBy(() -> Stores.open("guix?root=" + dir))
         .isInstanceOf(StoreException.class)
-        .hasMessageContaining("there is no Guix database at '"
-            + dir.resolve("var/guix/db/db.sqlite") + "'");
+        .hasMessageContaining(
+            "there is no Guix database at '" + dir.resolve("var/guix/db/db.sqlite") + "'");
     assertThat(dir).isEmptyDirectory();
   }
 
@@ -63,8 +66,8 @@ class StoresTest {
   void open_guixChroot_readsItsDatabaseWithoutWritingIt() throws Exception {
     Path database = dir.resolve("var/guix/db/db.sqlite");
     Files.createDirectories(database.getParent());
-    Path item = Files.createDirectories(dir.resolve("gnu/store"))
-        .resolve("0".repeat(32) + "-hello-2.12");
+    Path item =
+        Files.createDirectories(dir.resolve("gnu/store")).resolve("0".repeat(32) + "-hello-2.12");
     Files.writeString(item, "hello");
     StorePath path = StorePath.parse("/gnu/store", "/gnu/store/" + "0".repeat(32) + "-hello-2.12");
     try (Database writable = Database.openWritable(database, "/gnu/store")) {
