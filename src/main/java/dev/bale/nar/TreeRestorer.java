@@ -117,6 +117,11 @@ final class TreeRestorer implements TreeSink {
       if (file != null) {
         file.close();
       }
+    } catch (IOException e) {
+      cause.addSuppressed(e);
+    }
+
+    try {
       if (started) {
         deleteTree();
       }
