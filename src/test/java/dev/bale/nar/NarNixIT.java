@@ -122,6 +122,43 @@ class NarNixIT {
     assertThat(NarReader.verify(buffered(nixNar)).hash()).isEqualTo(Digest.of(nixNar));
   }
 
+  @Test
+  void restore_underUmaskRemovingOwnerWrite_stillGivesExactModes() throws Exception {
+    Path root = temp.resolve("tree");
+    mix(root);
+    byte[] nixNar = run("nix-store", "--dump", root.toString());
+    Path restored = temp.resolve("restored");
+
+    // The umask belongs to the whole process, so a second JVM restores under it.
+    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    Process process =
+        new ProcessBuilder(
+                "sh", "-c", "umask 0277 && exec \"$@\"", "sh", java,
+                "-cp", System.getProperty("java.class.path"),
+                RestoreStandardInput.class.getName(), restored.toString())
+            .redirectErrorStream(true)
+            .start();
+    process.getOutputStream().write(nixNar);
+    process.getOutputStream().close();
+    String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(process.waitFor()).as(output).isZero();
+
+    assertThat(Files.getPosixFilePermissions(restored.resolve("lib")))
+        .isEqualTo(perms("rwxr-xr-x"));
+    assertThat(Files.getPosixFilePermissions(restored.resolve("bin/tool")))
+        .isEqualTo(perms("rwxr-xr-x"));
+    assertThat(Files.getPosixFilePermissions(restored.resolve("lib/pkgconfig/thing.pc")))
+        .isEqualTo(perms("rw-r--r--"));
+    assertSameBytes(run("nix-store", "--dump", restored.toString()), nixNar, "re-dump");
+  }
+
+  /** Restores the NAR on standard input at the path given, for a test in another process. */
+  static final class RestoreStandardInput {
+    public static void main(String[] args) throws IOException {
+      NarReader.restore(new BufferedInputStream(System.in), Path.of(args[0]));
+    }
+  }
+
   private static void symlinks(Path root) throws IOException {
     Files.createDirectories(root.resolve("dir/sub"));
     file(root.resolve("dir/file"), "data", "rw-r--r--");
