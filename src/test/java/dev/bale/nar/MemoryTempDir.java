@@ -9,8 +9,8 @@ import org.junit.jupiter.api.io.TempDirFactory;
 
 /**
  * Makes temporary directories in memory when the machine has a tmpfs at {@code /dev/shm}: the
- * hostile-archive tests restore and delete thousands of small trees, which a loaded disk turns
- * from seconds into minutes.
+ * hostile-archive tests restore and delete thousands of small trees, which a loaded disk turns from
+ * seconds into minutes.
  */
 final class MemoryTempDir implements TempDirFactory {
   private static final Path MEMORY = Path.of("/dev/shm");

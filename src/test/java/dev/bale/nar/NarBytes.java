@@ -6,9 +6,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * A NAR built string by string, so that tests can make archives no writer would. On the wire a
- * NAR is the magic followed by strings only (tokens, names, targets and file contents alike),
- * each a little-endian u64 length, the bytes and zero padding to 8 bytes.
+ * A NAR built string by string, so that tests can make archives no writer would. On the wire a NAR
+ * is the magic followed by strings only (tokens, names, targets and file contents alike), each a
+ * little-endian u64 length, the bytes and zero padding to 8 bytes.
  */
 final class NarBytes {
   private final List<byte[]> strings = new ArrayList<>();

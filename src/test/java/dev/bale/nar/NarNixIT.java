@@ -133,9 +133,15 @@ class NarNixIT {
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     Process process =
         new ProcessBuilder(
-                "sh", "-c", "umask 0277 && exec \"$@\"", "sh", java,
-                "-cp", System.getProperty("java.class.path"),
-                RestoreStandardInput.class.getName(), restored.toString())
+                "sh",
+                "-c",
+                "umask 0277 && exec \"$@\"",
+                "sh",
+                java,
+                "-cp",
+                System.getProperty("java.class.path"),
+                RestoreStandardInput.class.getName(),
+                restored.toString())
             .redirectErrorStream(true)
             .start();
     process.getOutputStream().write(nixNar);
@@ -205,8 +211,20 @@ class NarNixIT {
   private static void names(Path root) throws IOException {
     Files.createDirectory(root);
     for (String name :
-        List.of("with space", " leading", "trailing ", "caf\u00e9", "\u65e5\u672c\u8a9e", "\ud83d\udce6",
-            "tab\there", "new\nline", "quote'\"", "back\\slash", "-dash", "..dots", ".hidden")) {
+        List.of(
+            "with space",
+            " leading",
+            "trailing ",
+            "caf\u00e9",
+            "\u65e5\u672c\u8a9e",
+            "\ud83d\udce6",
+            "tab\there",
+            "new\nline",
+            "quote'\"",
+            "back\\slash",
+            "-dash",
+            "..dots",
+            ".hidden")) {
       file(root.resolve(name), name, "rw-r--r--");
     }
     Files.createDirectory(root.resolve("r\u00e9pertoire \u00e0 moi"));
@@ -216,7 +234,8 @@ class NarNixIT {
   private static void byteOrder(Path root) throws IOException {
     Files.createDirectory(root);
     // Upper case before lower, punctuation between, and multi-byte UTF-8 after all ASCII.
-    for (String name : List.of("a", "B", "z", "\u00e9", "a.b", "a-b", "a_b", "A", "aa", "_", "\u00c9")) {
+    for (String name :
+        List.of("a", "B", "z", "\u00e9", "a.b", "a-b", "a_b", "A", "aa", "_", "\u00c9")) {
       file(root.resolve(name), name, "rw-r--r--");
     }
   }
@@ -226,8 +245,8 @@ class NarNixIT {
     file(root.resolve("x".repeat(101)), "101", "rw-r--r--");
     file(root.resolve("y".repeat(255)), "255", "rwxr-xr-x");
     Files.createDirectory(root.resolve("z".repeat(200)));
-    Files.createSymbolicLink(root.resolve("z".repeat(200)).resolve("\u00e9".repeat(127)),
-        Path.of("t".repeat(1000)));
+    Files.createSymbolicLink(
+        root.resolve("z".repeat(200)).resolve("\u00e9".repeat(127)), Path.of("t".repeat(1000)));
   }
 
   private static void largeFile(Path root) throws IOException {

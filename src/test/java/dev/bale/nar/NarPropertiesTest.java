@@ -32,9 +32,9 @@ import net.jqwik.api.statistics.Statistics;
 
 /**
  * Properties of the NAR writer and reader over random trees and randomly damaged archives. The
- * reader must never accept an archive it would not restore exactly: each mutated archive is
- * either refused with a {@link NarFormatException} or restored to a tree whose NAR is the bytes
- * the reader consumed.
+ * reader must never accept an archive it would not restore exactly: each mutated archive is either
+ * refused with a {@link NarFormatException} or restored to a tree whose NAR is the bytes the reader
+ * consumed.
  */
 class NarPropertiesTest {
   private static final AtomicInteger TRIES = new AtomicInteger();

@@ -349,7 +349,8 @@ class NarReaderTest {
     cases.add(bad("nam", directory(strings("entry", "(", "nam", "a")), "expected 'name'"));
     cases.add(bad("nodes", directory(strings("entry", "(", "name", "a", "nodes")), "'node'"));
     cases.add(bad("long token", concat(nar("("), NarBytes.u64(17)), "a string of 17 bytes"));
-    cases.add(bad("token length 2^64-1", concat(nar("("), NarBytes.u64(-1)), "18446744073709551615"));
+    cases.add(
+        bad("token length 2^64-1", concat(nar("("), NarBytes.u64(-1)), "18446744073709551615"));
 
     // Missing tokens.
     cases.add(bad("no '('", nar("type", "regular", "contents", "x", ")"), "found 'type'"));
@@ -458,7 +459,8 @@ class NarReaderTest {
     cases.add(
         bad(
             "size 2^62 with 3 bytes",
-            concat(nar("(", "type", "regular", "contents"), NarBytes.u64(1L << 62), "abc".getBytes()),
+            concat(
+                nar("(", "type", "regular", "contents"), NarBytes.u64(1L << 62), "abc".getBytes()),
             "the archive ends 4611686018427387901 bytes before the end of a file"));
 
     // Padding.
@@ -555,7 +557,8 @@ class NarReaderTest {
 
   private NarFormatException rejectedByRestore(byte[] nar) {
     Path target = temp.resolve("out");
-    Throwable thrown = catchThrowable(() -> NarReader.restore(new ByteArrayInputStream(nar), target));
+    Throwable thrown =
+        catchThrowable(() -> NarReader.restore(new ByteArrayInputStream(nar), target));
 
     assertThat(thrown).isExactlyInstanceOf(NarFormatException.class);
     assertThat(thrown).hasMessageMatching("(bad NAR|cannot restore NAR) at byte \\d+: .+");
