@@ -121,7 +121,7 @@ class NarPropertiesTest {
 
   @Property(tries = 3000)
   void mutatedArchive_isRejectedOrRestoredExactly(
-      @ForAll("trees") Node tree, @ForAll("mutations") Mutation mutation) throws IOException {
+      @ForAll("smallTrees") Node tree, @ForAll("mutations") Mutation mutation) throws IOException {
     byte[] nar = mutation.apply(encode(tree));
     Path target = temp.resolve("try" + TRIES.incrementAndGet());
     ByteArrayInputStream in = new ByteArrayInputStream(nar);
@@ -146,9 +146,18 @@ class NarPropertiesTest {
 
   @Provide
   Arbitrary<Node> trees() {
-    // Mostly directories at the root: they give the archive the most structure to damage.
-    Arbitrary<Node> dirs = dirs(3);
-    return Arbitraries.frequencyOf(Tuple.of(4, dirs), Tuple.of(1, node(3)));
+    // Large contents come from a seed, since generating them byte by byte is slow; they cross
+    // the reader's buffer boundaries.
+    Arbitrary<byte[]> large =
+        Combinators.combine(Arbitraries.integers().between(0, 300_000), Arbitraries.longs())
+            .as(NarPropertiesTest::randomBytes);
+    return tree(Arbitraries.frequencyOf(Tuple.of(30, smallContents()), Tuple.of(1, large)));
+  }
+
+  @Provide
+  Arbitrary<Node> smallTrees() {
+    // Small files only, so that mutations land in the structure as often as in contents.
+    return tree(smallContents());
   }
 
   @Provide
@@ -163,29 +172,30 @@ class NarPropertiesTest {
         .as(Mutation::new);
   }
 
-  private static Arbitrary<Node> node(int depth) {
-    if (depth == 0) {
-      return Arbitraries.frequencyOf(Tuple.of(3, files()), Tuple.of(1, links()));
-    }
-    return Arbitraries.frequencyOf(
-        Tuple.of(2, files()), Tuple.of(1, links()), Tuple.of(2, dirs(depth)));
+  private static Arbitrary<Node> tree(Arbitrary<byte[]> contents) {
+    // Mostly directories at the root: they give the archive the most structure.
+    Arbitrary<Node> dirs = dirs(3, contents);
+    return Arbitraries.frequencyOf(Tuple.of(4, dirs), Tuple.of(1, node(3, contents)));
   }
 
-  private static Arbitrary<Node> dirs(int depth) {
-    return Arbitraries.maps(names(), Arbitraries.lazy(() -> node(depth - 1)))
+  private static Arbitrary<Node> node(int depth, Arbitrary<byte[]> contents) {
+    Arbitrary<Node> files =
+        Combinators.combine(contents, Arbitraries.of(true, false)).as(File::new);
+    if (depth == 0) {
+      return Arbitraries.frequencyOf(Tuple.of(3, files), Tuple.of(1, links()));
+    }
+    return Arbitraries.frequencyOf(
+        Tuple.of(2, files), Tuple.of(1, links()), Tuple.of(2, dirs(depth, contents)));
+  }
+
+  private static Arbitrary<Node> dirs(int depth, Arbitrary<byte[]> contents) {
+    return Arbitraries.maps(names(), Arbitraries.lazy(() -> node(depth - 1, contents)))
         .ofMaxSize(5)
         .map(Dir::new);
   }
 
-  private static Arbitrary<Node> files() {
-    Arbitrary<byte[]> small = Arbitraries.bytes().array(byte[].class).ofMaxSize(40);
-    // Large contents come from a seed, since generating them byte by byte is slow; they cross
-    // the reader's buffer boundaries.
-    Arbitrary<byte[]> large =
-        Combinators.combine(Arbitraries.integers().between(0, 300_000), Arbitraries.longs())
-            .as(NarPropertiesTest::randomBytes);
-    Arbitrary<byte[]> contents = Arbitraries.frequencyOf(Tuple.of(30, small), Tuple.of(1, large));
-    return Combinators.combine(contents, Arbitraries.of(true, false)).as(File::new);
+  private static Arbitrary<byte[]> smallContents() {
+    return Arbitraries.bytes().array(byte[].class).ofMaxSize(40);
   }
 
   private static Arbitrary<Node> links() {
