@@ -27,8 +27,8 @@ import java.util.Set;
  * <p>Every node is created fresh, inside a directory this restorer made itself, with calls that
  * fail rather than follow a symlink or reuse an existing file; names are single components. So
  * restoring never writes outside its target. Modes are 0755 for directories and executables and
- * 0644 for other files, set explicitly because the umask may have removed bits at creation; the
- * store canonicalises modes and times afterwards, so everything stays writable here.
+ * 0644 for other files, set again after creation when the umask removes bits from them; the store
+ * canonicalises modes and times afterwards, so everything stays writable here.
  */
 final class TreeRestorer implements TreeSink {
   private static final Set<PosixFilePermission> EXECUTABLE_MODE =
@@ -44,6 +44,7 @@ final class TreeRestorer implements TreeSink {
   private final boolean utf8FileNames =
       fileNameEncoding.equalsIgnoreCase("UTF-8") || fileNameEncoding.equalsIgnoreCase("UTF8");
   private boolean started;
+  private boolean modesExact;
   private FileChannel file;
 
   /** Prepares to restore a tree at {@code root}, which must not exist yet. */
@@ -59,6 +60,12 @@ final class TreeRestorer implements TreeSink {
   @Override
   public void directory(Path path) throws IOException {
     Files.createDirectory(path, PosixFilePermissions.asFileAttribute(EXECUTABLE_MODE));
+    if (!started) {
+      // The first directory is the root: if the umask left its mode whole, it leaves every
+      // mode used here whole, and no node needs its mode set again.
+      modesExact =
+          Files.getPosixFilePermissions(path, LinkOption.NOFOLLOW_LINKS).equals(EXECUTABLE_MODE);
+    }
     started = true;
     setMode(path, EXECUTABLE_MODE);
   }
@@ -109,14 +116,19 @@ final class TreeRestorer implements TreeSink {
   }
 
   /**
-   * Closes what is open and deletes whatever was restored, after {@code cause} stopped the
-   * restore; failures to clean up are added to {@code cause}.
+   * Closes what is open and deletes whatever was restored, after {@code cause} stopped the restore;
+   * failures to clean up are added to {@code cause}.
    */
   void abort(Throwable cause) {
     try {
       if (file != null) {
         file.close();
       }
+    } catch (IOException e) {
+      cause.addSuppressed(e);
+    }
+
+    try {
       if (started) {
         deleteTree();
       }
@@ -134,8 +146,7 @@ final class TreeRestorer implements TreeSink {
       // locale's encoding, so a name that is not valid UTF-8 cannot be created byte for byte.
       // Users see such items refused on import. A fix needs native file calls that take bytes.
       throw NarFormatException.unrestorable(
-          offset,
-          what + " " + NarReader.quote(bytes, bytes.length) + " is not valid UTF-8");
+          offset, what + " " + NarReader.quote(bytes, bytes.length) + " is not valid UTF-8");
     }
     if (!utf8FileNames && !isAscii(bytes)) {
       throw NarFormatException.unrestorable(
@@ -159,7 +170,10 @@ final class TreeRestorer implements TreeSink {
     return true;
   }
 
-  private static void setMode(Path path, Set<PosixFilePermission> mode) throws IOException {
+  private void setMode(Path path, Set<PosixFilePermission> mode) throws IOException {
+    if (modesExact) {
+      return;
+    }
     // Without following links: the node was just created, so a symlink here is an attack.
     Files.getFileAttributeView(path, PosixFileAttributeView.class, LinkOption.NOFOLLOW_LINKS)
         .setPermissions(mode);
