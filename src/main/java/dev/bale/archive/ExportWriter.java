@@ -11,6 +11,8 @@ import dev.bale.store.StorePath;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
 import java.util.Collection;
 import java.util.List;
 import java.util.TreeSet;
@@ -76,7 +78,18 @@ public final class ExportWriter {
     wire.writeLong(ExportFormat.ITEM);
 
     DigestingOutputStream nar = new DigestingOutputStream(out);
-    NarWriter.write(store.physicalPath(path), nar);
+    Path tree = store.physicalPath(path);
+    try {
+      NarWriter.write(tree, nar);
+    } catch (NoSuchFileException e) {
+      throw new ArchiveException(
+          "cannot export '"
+              + path
+              + "': its tree (or part of it) is missing from '"
+              + tree
+              + "'; the store is damaged, run 'bale verify'",
+          e);
+    }
     // Old Guix databases may lack the NAR size, read as 0; no NAR is empty, so 0 means unknown.
     boolean sizeDiffers = info.narSize() != 0 && nar.size() != info.narSize();
     if (!nar.digest().equals(info.narHash()) || sizeDiffers) {

@@ -25,6 +25,7 @@ final class OutputFile implements AutoCloseable {
   private final Path temporary;
   private final FileChannel channel;
   private final OutputStream stream;
+  private final Thread cleanup;
   private boolean committed;
 
   private OutputFile(Path target, Path temporary, FileChannel channel) {
@@ -32,6 +33,9 @@ final class OutputFile implements AutoCloseable {
     this.temporary = temporary;
     this.channel = channel;
     this.stream = new BufferedOutputStream(Channels.newOutputStream(channel), BUFFER_SIZE);
+    // An interrupted command (Ctrl-C, SIGTERM) must not leave a partial file behind either.
+    this.cleanup = new Thread(() -> temporary.toFile().delete(), "delete " + temporary);
+    Runtime.getRuntime().addShutdownHook(cleanup);
   }
 
   /** Starts writing what will become {@code target}. */
@@ -68,6 +72,7 @@ final class OutputFile implements AutoCloseable {
     channel.close();
     Files.move(temporary, target, StandardCopyOption.ATOMIC_MOVE);
     committed = true;
+    removeCleanup();
   }
 
   /** Deletes the temporary file unless {@link #commit} renamed it. */
@@ -76,6 +81,15 @@ final class OutputFile implements AutoCloseable {
     if (!committed) {
       channel.close();
       Files.deleteIfExists(temporary);
+      removeCleanup();
+    }
+  }
+
+  private void removeCleanup() {
+    try {
+      Runtime.getRuntime().removeShutdownHook(cleanup);
+    } catch (IllegalStateException e) {
+      // The process is already shutting down; the hook runs and finds nothing to delete.
     }
   }
 }

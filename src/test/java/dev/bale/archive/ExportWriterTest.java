@@ -100,6 +100,24 @@ class ExportWriterTest {
   }
 
   @Test
+  void write_itemTreeMissing_isRefused() throws Exception {
+    try (LocalStore store = store(temp.resolve("store"), "/gnu/store")) {
+      Closure closure = addClosure(store, temp.resolve("work"));
+      Path tree = store.physicalPath(closure.app());
+      Files.delete(tree);
+
+      assertThatThrownBy(() -> export(store, List.of(closure.app())))
+          .isInstanceOf(ArchiveException.class)
+          .hasMessage(
+              "cannot export '"
+                  + closure.app()
+                  + "': its tree (or part of it) is missing from '"
+                  + tree
+                  + "'; the store is damaged, run 'bale verify'");
+    }
+  }
+
+  @Test
   void write_nothing_isOnlyTheEndMarker() throws Exception {
     try (LocalStore store = store(temp.resolve("store"), "/gnu/store")) {
       assertThat(export(store, Set.of())).isEqualTo(u64(0));
