@@ -67,8 +67,8 @@ public final class Importer {
         new ExportReader(new BufferedInputStream(in, BUFFER_SIZE), store.directory());
     try (TemporaryDirectory temporary = store.newTemporaryDirectory()) {
       Batch batch = new Batch();
-      while (true) {
-        Path tree = temporary.path().resolve(Integer.toString(batch.paths.size()));
+      for (int index = 0; ; index++) {
+        Path tree = temporary.path().resolve(Integer.toString(index));
         Optional<ExportedItem> item = reader.next(tree);
         if (item.isEmpty()) {
           break;

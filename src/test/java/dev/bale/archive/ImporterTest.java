@@ -265,6 +265,19 @@ class ImporterTest {
     }
   }
 
+  @Test
+  void importArchive_sameItemTwice_isImportedOnce() throws Exception {
+    List<Integer> items = itemOffsets(archive);
+    byte[] lib = Arrays.copyOfRange(archive, 0, items.get(1));
+    byte[] twice = concat(lib, archive);
+    try (LocalStore target = store(temp.resolve("target"), "/gnu/store")) {
+      List<StorePath> imported = importInto(target, twice);
+
+      assertThat(imported).containsExactly(closure.lib(), closure.tool(), closure.app());
+      assertThat(target.validPaths()).containsExactlyInAnyOrderElementsOf(closure.all());
+    }
+  }
+
   private static List<StorePath> importInto(LocalStore store, byte[] bytes) throws Exception {
     return new Importer(store, EventSink.DISCARD).importArchive(new ByteArrayInputStream(bytes));
   }

@@ -90,7 +90,8 @@ class ArchiveCommandTest {
     Bale result = bale("--store", store("a"), "archive", "--import", file);
 
     assertThat(result.code()).isEqualTo(1);
-    assertThat(result.err()).isEqualTo("bale: cannot import '" + file + "': there is no such file\n");
+    String expected = "bale: cannot import '" + file + "': there is no such file\n";
+    assertThat(result.err()).isEqualTo(expected);
   }
 
   @Test
