@@ -25,6 +25,8 @@ import java.util.TreeSet;
  * authorisation list and the NAR hash computed here.
  */
 public final class ExportReader {
+  private static final String ITEM_ROLE = "its store path";
+
   private final WireInput in;
   private final String directory;
   private int items;
@@ -97,7 +99,7 @@ public final class ExportReader {
               + Long.toHexString(magic));
     }
     String text = in.readString("a store path", ExportFormat.MAX_PATH_LENGTH);
-    StorePath path = parse("item " + items, "its store path", text);
+    StorePath path = parse("item " + items, ITEM_ROLE, text);
     SortedSet<StorePath> references = readReferences(path);
     String deriver = in.readString("a deriver", ExportFormat.MAX_PATH_LENGTH);
     if (!deriver.isEmpty()) {
@@ -152,23 +154,18 @@ public final class ExportReader {
     try {
       return StorePath.parse(directory, text);
     } catch (IllegalArgumentException e) {
+      String problem = "cannot import " + subject + ": " + role + " '" + text + "' ";
       int slash = text.lastIndexOf('/');
       String itsDirectory = slash > 0 ? text.substring(0, slash) : "";
-      if (itsDirectory.startsWith("/") && !itsDirectory.equals(directory)) {
-        throw new ArchiveException(
-            "cannot import "
-                + subject
-                + ": "
-                + role
-                + " '"
-                + text
-                + "' is not in the store directory '"
-                + directory
-                + "'; import the archive into a store whose directory is '"
-                + itsDirectory
-                + "'");
+      if (itsDirectory.isEmpty() || itsDirectory.equals(directory)) {
+        throw new ArchiveException(problem + "is not a valid store path", e);
       }
-      throw new ArchiveException("cannot import " + subject + ": " + role + " is unacceptable", e);
+      String misplaced = problem + "is not in the store directory '" + directory + "'";
+      if (role.equals(ITEM_ROLE)) {
+        // Archives from another store directory are common (Guix and Nix); say what would work.
+        misplaced += "; import the archive into a store whose directory is '" + itsDirectory + "'";
+      }
+      throw new ArchiveException(misplaced);
     }
   }
 }
