@@ -34,7 +34,7 @@ public final class ExportReader {
 
   /**
    * Creates a reader of the archive {@code in}, whose items must be in {@code directory}; it reads
-   * no byte past the archive's end marker but one, to check that nothing follows.
+   * at most one byte past the end marker, to check that nothing follows.
    */
   public ExportReader(InputStream in, String directory) {
     this.in = new WireInput(in);
