@@ -68,8 +68,7 @@ final class TreeRestorer implements TreeSink {
           offset,
           "the path of entry "
               + NarReader.quote(name, name.length)
-              + " would be longer"
-              + " than the "
+              + " would be longer than the "
               + MAX_PATH_LENGTH
               + " bytes Linux allows");
     }
@@ -78,14 +77,16 @@ final class TreeRestorer implements TreeSink {
 
   @Override
   public void directory(Path path) throws IOException {
+    boolean isRoot = !started;
     Files.createDirectory(path, PosixFilePermissions.asFileAttribute(EXECUTABLE_MODE));
-    if (!started) {
-      // The first directory is the root: if the umask left its mode whole, it leaves every
-      // mode used here whole, and no node needs its mode set again.
+    started = true;
+
+    if (isRoot) {
+      // If the umask left the root's mode whole, it leaves every mode used here whole, and no
+      // node needs its mode set again.
       modesExact =
           Files.getPosixFilePermissions(path, LinkOption.NOFOLLOW_LINKS).equals(EXECUTABLE_MODE);
     }
-    started = true;
     setMode(path, EXECUTABLE_MODE);
   }
 
