@@ -38,6 +38,9 @@ final class TreeRestorer implements TreeSink {
   private static final Set<OpenOption> NEW_FILE =
       Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS);
 
+  // Linux's PATH_MAX less the final NUL: the longest path a file call takes.
+  private static final int MAX_PATH_LENGTH = 4095;
+
   private final Path root;
   private final CharsetDecoder utf8 = StandardCharsets.UTF_8.newDecoder();
   private final String fileNameEncoding = System.getProperty("sun.jnu.encoding", "unknown");
@@ -54,19 +57,36 @@ final class TreeRestorer implements TreeSink {
 
   @Override
   public Path child(Path directory, byte[] name, long offset) throws NarFormatException {
-    return directory.resolve(decode(name, offset, "entry name"));
+    Path child = directory.resolve(decode(name, offset, "entry name"));
+
+    // Checked here so that a deep archive gets a clear refusal, not a file system error. A
+    // char takes at most 3 bytes in UTF-8, which spares encoding short paths.
+    String text = child.toString();
+    if (text.length() * 3 > MAX_PATH_LENGTH
+        && text.getBytes(StandardCharsets.UTF_8).length > MAX_PATH_LENGTH) {
+      throw NarFormatException.unrestorable(
+          offset,
+          "the path of entry "
+              + NarReader.quote(name, name.length)
+              + " would be longer than the "
+              + MAX_PATH_LENGTH
+              + " bytes Linux allows");
+    }
+    return child;
   }
 
   @Override
   public void directory(Path path) throws IOException {
+    boolean isRoot = !started;
     Files.createDirectory(path, PosixFilePermissions.asFileAttribute(EXECUTABLE_MODE));
-    if (!started) {
-      // The first directory is the root: if the umask left its mode whole, it leaves every
-      // mode used here whole, and no node needs its mode set again.
+    started = true;
+
+    if (isRoot) {
+      // If the umask left the root's mode whole, it leaves every mode used here whole, and no
+      // node needs its mode set again.
       modesExact =
           Files.getPosixFilePermissions(path, LinkOption.NOFOLLOW_LINKS).equals(EXECUTABLE_MODE);
     }
-    started = true;
     setMode(path, EXECUTABLE_MODE);
   }
 
