@@ -4,7 +4,6 @@ import dev.bale.hash.Digest;
 import dev.bale.hash.DigestingOutputStream;
 import dev.bale.nar.NarWriter;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -110,32 +109,13 @@ public final class LocalStore extends DatabaseStore {
   /** Hashes and scans the canonical tree {@code tree} and returns what to register. */
   private PathInfo describe(Path tree, String name) throws IOException, StoreException {
     ReferenceScanner scanner = new ReferenceScanner(validPaths());
-    DigestingOutputStream digesting = new DigestingOutputStream(new Tee(scanner));
+    DigestingOutputStream digesting = new DigestingOutputStream(scanner);
     NarWriter.write(tree, digesting);
     Digest narHash = digesting.digest();
     SortedSet<StorePath> references = scanner.references();
     StorePath path = ContentAddress.sourcePath(directory(), name, narHash, references);
     long now = Instant.now().getEpochSecond();
     return new PathInfo(path, narHash, digesting.size(), references, "", now);
-  }
-
-  /** Passes the NAR to the reference scanner; the digesting stream wraps it. */
-  private static final class Tee extends OutputStream {
-    private final ReferenceScanner scanner;
-
-    Tee(ReferenceScanner scanner) {
-      this.scanner = scanner;
-    }
-
-    @Override
-    public void write(int b) {
-      scanner.write(b);
-    }
-
-    @Override
-    public void write(byte[] bytes, int offset, int length) {
-      scanner.write(bytes, offset, length);
-    }
   }
 
   /**
