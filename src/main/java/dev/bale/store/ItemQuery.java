@@ -7,9 +7,9 @@ import java.util.List;
 import java.util.stream.Collectors;
 
 /**
- * Resolves what a user typed as an ITEM into one valid store path: a full store path (possibly
- * with a file inside the item after it), a base name {@code HASH-NAME}, a bare hash part, or a
- * package name such as {@code hello} or {@code hello-2.12}.
+ * Resolves what a user typed as an ITEM into one valid store path: a full store path (possibly with
+ * a file inside the item after it), a base name {@code HASH-NAME}, a bare hash part, or a package
+ * name such as {@code hello} or {@code hello-2.12}.
  */
 final class ItemQuery {
   /** How many candidates an ambiguity error lists before eliding the rest. */
@@ -26,13 +26,8 @@ final class ItemQuery {
     }
     if (item.startsWith("/")) {
       throw new StoreException(
-          "cannot resolve '"
-              + item
-              + "': it is not in the store directory '"
-              + store.directory()
-              + "' of store '"
-              + store.uri()
-              + "'");
+          "cannot resolve '%s': it is not in the store directory '%s' of store '%s'"
+              .formatted(item, store.directory(), store.uri()));
     }
     if (looksLikeBaseName(item)) {
       return resolveBaseName(store, item, item);
@@ -98,11 +93,10 @@ final class ItemQuery {
     }
     if (matches.isEmpty()) {
       throw new StoreException(
-          "no valid item of store '"
-              + store.uri()
-              + "' matches '"
-              + item
-              + "'; give a store path, HASH-NAME or a package name such as hello-2.12");
+          String.format(
+              "no valid item of store '%s' matches '%s'; give a store path, HASH-NAME or a package"
+                  + " name such as hello-2.12",
+              store.uri(), item));
     }
     String listed =
         matches.stream()
@@ -112,15 +106,7 @@ final class ItemQuery {
     String more =
         matches.size() > MAX_LISTED ? " and " + (matches.size() - MAX_LISTED) + " more" : "";
     throw new StoreException(
-        "'"
-            + item
-            + "' matches "
-            + matches.size()
-            + " items of store '"
-            + store.uri()
-            + "' ("
-            + listed
-            + more
-            + "); give the full store path");
+        "'%s' matches %d items of store '%s' (%s%s); give the full store path"
+            .formatted(item, matches.size(), store.uri(), listed, more));
   }
 }

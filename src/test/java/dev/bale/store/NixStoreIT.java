@@ -52,6 +52,8 @@ class NixStoreIT {
     Files.createSymbolicLink(tree.resolve("link"), Path.of("README"));
     Files.createSymbolicLink(tree.resolve("dangling"), Path.of("/nonexistent/target"));
     Files.createSymbolicLink(tree.resolve("bin/up"), Path.of("../README"));
+    Files.createSymbolicLink(sources.resolve("toplink"), Path.of("tree/README"));
+    Files.writeString(sources.resolve("odd+name=1.0_x?"), "odd\n");
     return sources;
   }
 
@@ -60,7 +62,7 @@ class NixStoreIT {
     Path sources = sourceTrees();
     String uri = "local?root=" + dir.resolve("bale") + "&store-dir=/nix/store";
 
-    for (String name : List.of("file.txt", "script", "tree")) {
+    for (String name : List.of("file.txt", "script", "tree", "toplink", "odd+name=1.0_x?")) {
       Path source = sources.resolve(name);
       StorePath expected = nix.add(source);
 
@@ -84,6 +86,8 @@ class NixStoreIT {
       assertThat(result.exitCode()).isZero();
       assertThat(result.out()).isEqualTo(nix.nixStore("-qR", item.toString()));
     }
+    assertThat(bale("--store", nix.uri(), "requisites", "top").out())
+        .isEqualTo(nix.nixStore("-qR", closure.top().toString()));
   }
 
   @Test
