@@ -15,6 +15,8 @@ final class ItemQuery {
   /** How many candidates an ambiguity error lists before eliding the rest. */
   private static final int MAX_LISTED = 10;
 
+  private static final String DERIVATION_SUFFIX = ".drv";
+
   private ItemQuery() {}
 
   static StorePath resolve(DatabaseStore store, String item) throws SQLException, StoreException {
@@ -74,11 +76,16 @@ final class ItemQuery {
   /**
    * Tells whether the item name {@code name} is package {@code item}: the same, or {@code item}
    * followed by a dash and a version starting with a digit ({@code hello} matches {@code
-   * hello-2.12} but not {@code hello-world}).
+   * hello-2.12} but not {@code hello-world}); derivations ({@code hello-2.12.drv}) only match a
+   * name that ends in {@code .drv} too.
    */
   static boolean matchesPackage(String name, String item) {
     if (name.equals(item)) {
       return true;
+    }
+    // A package name means what was built, not the derivation that built it.
+    if (name.endsWith(DERIVATION_SUFFIX) && !item.endsWith(DERIVATION_SUFFIX)) {
+      return false;
     }
     return name.length() > item.length() + 1
         && name.startsWith(item)

@@ -88,6 +88,9 @@ public final class LocalStore extends DatabaseStore {
     if (!Files.exists(source, LinkOption.NOFOLLOW_LINKS)) {
       throw new StoreException("cannot add '" + source + "': no such file or directory");
     }
+    // TODO: hash the source before copying, so that adding content that is valid already costs
+    // one read instead of a copy, a hash and a delete (about 4 times faster on a tree of 5,000
+    // small files); new content would then be read twice.
     try (TemporaryDirectory staging = newTemporaryDirectory()) {
       Path tree = staging.path().resolve(name);
       PathInfo info;

@@ -56,6 +56,15 @@ class ItemQueryTest {
   }
 
   @Test
+  void resolve_packageWithDerivation_meansTheOutput() throws Exception {
+    StorePath derivation = add("hello-2.12.drv", "Derive(...)");
+
+    assertThat(store.resolve("hello")).isEqualTo(hello);
+    assertThat(store.resolve("hello-2.12")).isEqualTo(hello);
+    assertThat(store.resolve("hello-2.12.drv")).isEqualTo(derivation);
+  }
+
+  @Test
   void resolve_severalMatches_listsCandidates() {
     assertThatThrownBy(() -> store.resolve("guile"))
         .isInstanceOf(StoreException.class)
@@ -86,5 +95,8 @@ class ItemQueryTest {
     assertThat(ItemQuery.matchesPackage("hello-world", "hello")).isFalse();
     assertThat(ItemQuery.matchesPackage("hellox-1", "hello")).isFalse();
     assertThat(ItemQuery.matchesPackage("hello-", "hello")).isFalse();
+    assertThat(ItemQuery.matchesPackage("hello-2.12.drv", "hello")).isFalse();
+    assertThat(ItemQuery.matchesPackage("hello-2.12.drv", "hello-2.12.drv")).isTrue();
+    assertThat(ItemQuery.matchesPackage("hello-2.12.drv", "hello.drv")).isFalse();
   }
 }

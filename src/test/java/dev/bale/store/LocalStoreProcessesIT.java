@@ -24,15 +24,42 @@ class LocalStoreProcessesIT {
   @TempDir Path dir;
 
   private Process bale(Path root, String... args) throws IOException {
+    List<String> full = new ArrayList<>(List.of("--store", "local?root=" + root));
+    full.addAll(List.of(args));
+    return new ProcessBuilder(command(full)).redirectErrorStream(true).start();
+  }
+
+  private static List<String> command(List<String> args) {
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     command.add("-cp");
     command.add(System.getProperty("java.class.path"));
     command.add("dev.bale.cli.Main");
-    command.add("--store");
-    command.add("local?root=" + root);
-    command.addAll(List.of(args));
-    return new ProcessBuilder(command).redirectErrorStream(true).start();
+    command.addAll(args);
+    return command;
+  }
+
+  @Test
+  void add_defaultStore_usesBaleRootOrBaleStoreFromTheEnvironment() throws Exception {
+    Path source = Files.writeString(dir.resolve("item"), "item\n");
+    ProcessBuilder byRoot = new ProcessBuilder(command(List.of("add", source.toString())));
+    byRoot.environment().remove("BALE_STORE");
+    byRoot.environment().put("BALE_ROOT", dir.resolve("by-root").toString());
+    ProcessBuilder byStore = new ProcessBuilder(command(List.of("add", source.toString())));
+    byStore.environment().remove("BALE_ROOT");
+    byStore.environment().put("BALE_STORE", "local?store-dir=/nix/store&root=" + dir.resolve("s"));
+
+    Process first = byRoot.redirectErrorStream(true).start();
+    String firstOut = new String(first.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    Process second = byStore.redirectErrorStream(true).start();
+    String secondOut = new String(second.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+
+    assertThat(first.waitFor()).as(firstOut).isZero();
+    assertThat(second.waitFor()).as(secondOut).isZero();
+    StorePath inRoot = StorePath.parse("/gnu/store", firstOut.strip());
+    StorePath inStore = StorePath.parse("/nix/store", secondOut.strip());
+    assertThat(dir.resolve("by-root/store").resolve(inRoot.baseName())).hasContent("item");
+    assertThat(dir.resolve("s/store").resolve(inStore.baseName())).hasContent("item");
   }
 
   @Test
