@@ -11,7 +11,7 @@ import picocli.CommandLine.Model.CommandSpec;
     mixinStandardHelpOptions = true,
     versionProvider = VersionProvider.class,
     description = "Turns the closures of store items into container images.",
-    subcommands = {})
+    subcommands = {PushCommand.class, PullCommand.class})
 final class BaleCommand implements Runnable {
   @Spec CommandSpec spec;
 
