@@ -38,13 +38,25 @@ final class RegistryOptions {
   boolean insecure;
 
   @Option(
+      names = "--cache-dir",
+      paramLabel = "DIR",
+      description =
+          "Where bale remembers which repositories it pushed blobs to, for cross-repository"
+              + " mounts. Default: $XDG_CACHE_HOME/bale, else ~/.cache/bale.")
+  Path cacheDir;
+
+  @Option(
       names = {"-v", "--verbose"},
       description = "Report each blob as it is sent, mounted or skipped.")
   boolean verbose;
 
   /** Returns a client configured from the options, reporting events on {@code err}. */
   RegistryClient client(PrintWriter err) throws RegistryException {
-    return RegistryClient.builder()
+    RegistryClient.Builder builder = RegistryClient.builder();
+    if (cacheDir != null) {
+      builder.stateDirectory(cacheDir);
+    }
+    return builder
         .credentials(credentials())
         .plainHttp(plainHttp)
         .insecure(insecure)
@@ -62,15 +74,14 @@ final class RegistryOptions {
     if (credsFile != null) {
       String line;
       try {
-        line = Files.readAllLines(credsFile, StandardCharsets.UTF_8).stream()
-            .findFirst()
-            .orElse("");
+        line = Files.readAllLines(credsFile, StandardCharsets.UTF_8).stream().findFirst().orElse("");
       } catch (IOException e) {
         throw new RegistryException("cannot read --creds-file '" + credsFile + "': " + e);
       }
       return CredentialProvider.of(Credentials.parse(line.strip(), "'" + credsFile + "'"));
     }
-    return CredentialProvider.fromAuthFiles(System.getenv(), Path.of(System.getProperty("user.home")));
+    Path home = Path.of(System.getProperty("user.home"));
+    return CredentialProvider.fromAuthFiles(System.getenv(), home);
   }
 
   /** Prints warnings and errors, and with --verbose what happens to each blob, on stderr. */
