@@ -92,4 +92,157 @@ class RegistryPushIT {
                 "busybox", "echo", "hi"));
     assertThat(hi.strip()).isEqualTo("hi");
   }
+
+  @Test
+  void push_sameImageAgain_sendsNoBlob() throws Exception {
+    Path layout = RegistryImages.writeLayout(dir.resolve("layout"), amd64, "latest");
+    String reference = registry.host() + "/bale/again:1";
+    assertThat(push(layout, reference).exitCode()).isZero();
+    long uploadsBefore = registry.requests("PUT", "/v2/bale/again/blobs/uploads/");
+    long startsBefore = registry.requests("POST", "/v2/bale/again/blobs/uploads/");
+
+    RegistryCli again = push(layout, reference);
+
+    assertThat(again.exitCode()).as(again.err()).isZero();
+    assertThat(again.err()).contains("0 blobs sent").contains("0 mounted").contains("2 skipped");
+    assertThat(uploadsBefore).isEqualTo(2);
+    assertThat(registry.requests("PUT", "/v2/bale/again/blobs/uploads/"))
+        .isEqualTo(uploadsBefore);
+    assertThat(registry.requests("POST", "/v2/bale/again/blobs/uploads/"))
+        .isEqualTo(startsBefore);
+    assertThat(registry.requests("PATCH", "/v2/bale/again/")).isZero();
+  }
+
+  @Test
+  void push_toSecondRepository_mountsBlobs() throws Exception {
+    Path layout = RegistryImages.writeLayout(dir.resolve("layout"), amd64, "latest");
+    assertThat(push(layout, registry.host() + "/bale/first:1").exitCode()).isZero();
+
+    RegistryCli second = push(layout, registry.host() + "/bale/second:1");
+
+    assertThat(second.exitCode()).as(second.err()).isZero();
+    assertThat(second.err()).contains("0 blobs sent").contains("2 mounted");
+    assertThat(registry.requests("POST", "/v2/bale/second/blobs/uploads/?mount=")).isEqualTo(2);
+    assertThat(registry.requests("PUT", "/v2/bale/second/blobs/uploads/")).isZero();
+    JsonNode inspect =
+        JSON.readTree(
+            skopeo("inspect", "--tls-verify=false", "docker://" + registry.host()
+                + "/bale/second:1"));
+    assertThat(inspect.path("Layers").get(0).asText()).isEqualTo(amd64.blobDigests().get(1));
+  }
+
+  @Test
+  void push_index_showsBothPlatformsAndPullsBackDigestForDigest() throws Exception {
+    TestImage arm64 = RegistryImages.busybox("arm64", "hello from arm64\n");
+    Path layout =
+        RegistryImages.writeIndexLayout(dir.resolve("layout"), List.of(amd64, arm64), "multi");
+    String reference = registry.host() + "/bale/multi:1";
+
+    RegistryCli result = push(layout, reference);
+
+    assertThat(result.exitCode()).as(result.err()).isZero();
+    JsonNode raw =
+        JSON.readTree(skopeo("inspect", "--raw", "--tls-verify=false", "docker://" + reference));
+    assertThat(raw.path("mediaType").asText()).isEqualTo(MediaTypes.OCI_INDEX);
+    List<String> platforms = new ArrayList<>();
+    raw.path("manifests")
+        .forEach(m -> platforms.add(m.path("platform").path("os").asText() + "/"
+            + m.path("platform").path("architecture").asText()));
+    assertThat(platforms).containsExactly("linux/amd64", "linux/arm64");
+    String indexDigest = result.out().strip().substring(result.out().indexOf('@') + 1);
+    assertThat(RegistryImages.digest(Files.readAllBytes(layout.resolve("blobs/sha256")
+        .resolve(indexDigest.substring(7))))).isEqualTo(indexDigest);
+
+    Path pulled = dir.resolve("pulled");
+    RegistryCli pull =
+        RegistryCli.run("pull", reference, "-o", pulled.toString());
+
+    assertThat(pull.exitCode()).as(pull.err()).isZero();
+    assertThat(pull.out().strip()).isEqualTo(reference + "@" + indexDigest);
+    assertThat(blobNames(pulled)).isEqualTo(blobNames(layout));
+    JsonNode top = JSON.readTree(pulled.resolve("index.json").toFile()).path("manifests").get(0);
+    assertThat(top.path("digest").asText()).isEqualTo(indexDigest);
+    skopeo("inspect", "oci:" + pulled + ":1");
+
+    Path arm = dir.resolve("arm");
+    RegistryCli pullArm =
+        RegistryCli.run("pull", reference, "-o", arm.toString(), "--platform", "linux/arm64");
+    assertThat(pullArm.exitCode()).as(pullArm.err()).isZero();
+    assertThat(blobNames(arm))
+        .containsExactlyInAnyOrder(
+            RegistryImages.digest(arm64.manifest()).substring(7),
+            arm64.blobDigests().get(0).substring(7),
+            arm64.blobDigests().get(1).substring(7));
+  }
+
+  @Test
+  void pull_afterPush_equalsPushedLayout() throws Exception {
+    Path layout = RegistryImages.writeLayout(dir.resolve("layout"), amd64, "latest");
+    String reference = registry.host() + "/bale/roundtrip:1";
+    assertThat(push(layout, reference).exitCode()).isZero();
+    Path pulled = dir.resolve("pulled");
+
+    RegistryCli pull = RegistryCli.run("pull", reference, "-o", pulled.toString());
+
+    assertThat(pull.exitCode()).as(pull.err()).isZero();
+    assertThat(blobNames(pulled)).isEqualTo(blobNames(layout));
+    for (String name : blobNames(pulled)) {
+      assertThat(pulled.resolve("blobs/sha256").resolve(name))
+          .hasSameBinaryContentAs(layout.resolve("blobs/sha256").resolve(name));
+    }
+    JsonNode inspect = JSON.readTree(skopeo("inspect", "oci:" + pulled + ":1"));
+    assertThat(inspect.path("Digest").asText())
+        .isEqualTo(RegistryImages.digest(amd64.manifest()));
+  }
+
+  @Test
+  void push_dockerFormat_putsDockerSchema2Manifest() throws Exception {
+    Path layout = RegistryImages.writeLayout(dir.resolve("layout"), amd64, "latest");
+    String reference = registry.host() + "/bale/docker:1";
+
+    RegistryCli result = push(layout, reference, "--format", "docker");
+
+    assertThat(result.exitCode()).as(result.err()).isZero();
+    JsonNode raw =
+        JSON.readTree(skopeo("inspect", "--raw", "--tls-verify=false", "docker://" + reference));
+    assertThat(raw.path("mediaType").asText()).isEqualTo(MediaTypes.DOCKER_MANIFEST);
+    assertThat(raw.path("config").path("mediaType").asText()).isEqualTo(MediaTypes.DOCKER_CONFIG);
+    assertThat(raw.path("layers").get(0).path("mediaType").asText())
+        .isEqualTo(MediaTypes.DOCKER_LAYER);
+    assertThat(raw.path("layers").get(0).path("digest").asText())
+        .isEqualTo(amd64.blobDigests().get(1));
+  }
+
+  @Test
+  void push_dockerArchiveAndLayoutTar_keepUncompressedLayers() throws Exception {
+    Path layout = RegistryImages.writeLayout(dir.resolve("layout"), amd64, "latest");
+    Path archive = dir.resolve("image.tar");
+    skopeo("copy", "-q", "oci:" + layout + ":latest", "docker-archive:" + archive + ":x:1");
+    Path layoutTar = dir.resolve("layout.tar");
+    RegistryFixture.run(List.of("tar", "-C", layout.toString(), "-cf", layoutTar.toString(),
+        "."));
+
+    RegistryCli fromArchive = push(archive, registry.host() + "/bale/archive:1");
+    RegistryCli fromTar = push(layoutTar, registry.host() + "/bale/tar:1");
+
+    assertThat(fromArchive.exitCode()).as(fromArchive.err()).isZero();
+    JsonNode raw =
+        JSON.readTree(skopeo("inspect", "--raw", "--tls-verify=false", "docker://"
+            + registry.host() + "/bale/archive:1"));
+    assertThat(raw.path("mediaType").asText()).isEqualTo(MediaTypes.OCI_MANIFEST);
+    assertThat(raw.path("layers").get(0).path("mediaType").asText())
+        .isEqualTo(MediaTypes.OCI_LAYER);
+    assertThat(raw.path("layers").get(0).path("digest").asText())
+        .isEqualTo(amd64.blobDigests().get(1));
+    assertThat(fromTar.exitCode()).as(fromTar.err()).isZero();
+    assertThat(fromTar.out().strip())
+        .endsWith("@" + RegistryImages.digest(amd64.manifest()));
+  }
+
+  private static Set<String> blobNames(Path layout) throws Exception {
+    try (Stream<Path> files = Files.list(layout.resolve("blobs").resolve("sha256"))) {
+      return files.map(p -> p.getFileName().toString()).collect(java.util.stream.Collectors
+          .toCollection(TreeSet::new));
+    }
+  }
 }
