@@ -408,9 +408,17 @@ final class RegistryConnection {
    */
   RegistryException failure(String what, HttpResponse<?> response) {
     int status = response.statusCode();
+    boolean insufficientScope =
+        response
+            .headers()
+            .firstValue("WWW-Authenticate")
+            .map(header -> "insufficient_scope".equals(Challenge.parse(header).parameter("error")))
+            .orElse(false);
     String advice =
         switch (status) {
-          case 401 -> ": the registry wants other credentials; check --creds or podman login";
+          case 401 -> insufficientScope
+              ? ": the account lacks permission for this in that repository (insufficient scope)"
+              : ": the registry wants other credentials; check --creds or podman login";
           case 403 -> ": the account may not do this in that repository";
           case 404 -> ": no such repository or object; check the reference";
           default -> "";

@@ -191,7 +191,8 @@ class RegistryAuthIT {
 
     RegistryCli result = push(reference, "--creds", USER + ":" + PASSWORD);
 
-    assertOneLineFailure(result, tokenRegistry.host(), "bale/readonly", "HTTP 401");
+    assertOneLineFailure(
+        result, tokenRegistry.host(), "bale/readonly", "HTTP 401", "lacks permission");
     assertNotTagged(reference);
   }
 
