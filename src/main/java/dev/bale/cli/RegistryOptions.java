@@ -74,7 +74,8 @@ final class RegistryOptions {
     if (credsFile != null) {
       String line;
       try {
-        line = Files.readAllLines(credsFile, StandardCharsets.UTF_8).stream().findFirst().orElse("");
+        line =
+            Files.readAllLines(credsFile, StandardCharsets.UTF_8).stream().findFirst().orElse("");
       } catch (IOException e) {
         throw new RegistryException("cannot read --creds-file '" + credsFile + "': " + e);
       }

@@ -13,8 +13,8 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * The files of an image on disk, in a directory or in an uncompressed tar archive, read in place:
- * a file in a tar is a region of the archive, found by one pass over its headers.
+ * The files of an image on disk, in a directory or in an uncompressed tar archive, read in place: a
+ * file in a tar is a region of the archive, found by one pass over its headers.
  */
 final class ArchiveFiles {
   private static final int BLOCK = 512;
@@ -74,8 +74,8 @@ final class ArchiveFiles {
     }
     FileChannel channel = FileChannel.open(root, StandardOpenOption.READ);
     channel.position(region.offset());
-    return new BoundedInputStream(java.nio.channels.Channels.newInputStream(channel),
-        region.size());
+    return new BoundedInputStream(
+        java.nio.channels.Channels.newInputStream(channel), region.size());
   }
 
   /** Reads {@code name} whole; meant for small documents such as manifests. */
@@ -199,7 +199,8 @@ final class ArchiveFiles {
       if (space == text.length) {
         break;
       }
-      int recordLength = Integer.parseInt(new String(text, i, space - i, StandardCharsets.US_ASCII));
+      int recordLength =
+          Integer.parseInt(new String(text, i, space - i, StandardCharsets.US_ASCII));
       if (recordLength <= space - i || i + recordLength > text.length) {
         break;
       }

@@ -11,9 +11,9 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 
 /**
- * A blob to push: a config or a layer, known by its digest, size and media type, whose bytes can
- * be produced as many times as a retry needs. The bytes may come from a file, from memory or from
- * a callback that writes them, such as a layer streamed out of the store.
+ * A blob to push: a config or a layer, known by its digest, size and media type, whose bytes can be
+ * produced as many times as a retry needs. The bytes may come from a file, from memory or from a
+ * callback that writes them, such as a layer streamed out of the store.
  */
 public interface Blob {
   /** Returns the digest of the bytes. */

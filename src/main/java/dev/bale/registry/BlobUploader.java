@@ -16,10 +16,9 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Gets one blob into a repository by the cheapest way the registry allows: nothing when it is
- * there already, a cross-repository mount when another repository of the registry has it, one
- * monolithic upload when it is small, and chunks that resume from the registry's offset when it
- * is large.
+ * Gets one blob into a repository by the cheapest way the registry allows: nothing when it is there
+ * already, a cross-repository mount when another repository of the registry has it, one monolithic
+ * upload when it is small, and chunks that resume from the registry's offset when it is large.
  */
 final class BlobUploader {
   /** How a blob got into the repository. */
@@ -52,8 +51,8 @@ final class BlobUploader {
   }
 
   /**
-   * Makes sure the repository holds {@code blob}, trying a mount from each of {@code
-   * mountSources} (repositories of the same registry) before uploading.
+   * Makes sure the repository holds {@code blob}, trying a mount from each of {@code mountSources}
+   * (repositories of the same registry) before uploading.
    *
    * @throws RegistryException if the registry refuses or keeps failing
    */
@@ -80,7 +79,13 @@ final class BlobUploader {
         events.progress(name, blob.size(), blob.size());
         return Outcome.MOUNTED;
       }
-      if (response.statusCode() != 202) {
+      int status = response.statusCode();
+      if (status == 401 || status == 403 || status == 404) {
+        // The account may not read the source any more, or the source is gone: upload instead.
+        events.log(Level.DEBUG, "cannot mount " + name + " from " + source + ": HTTP " + status);
+        continue;
+      }
+      if (status != 202) {
         throw connection.failure("mount blob '" + name + "' from '" + source + "'", response);
       }
       // A 202 means the registry declined the mount and opened an ordinary upload instead.
@@ -182,7 +187,11 @@ final class BlobUploader {
       } catch (IOException e) {
         if (attempt >= retry.attempts()) {
           throw new RegistryException(
-              "cannot " + what + " to registry '" + connection.registry() + "': "
+              "cannot "
+                  + what
+                  + " to registry '"
+                  + connection.registry()
+                  + "': "
                   + RegistryConnection.describe(e),
               e);
         }
@@ -232,11 +241,25 @@ final class BlobUploader {
           failures++;
           if (failures >= retry.attempts()) {
             throw new RegistryException(
-                "cannot upload blob '" + name + "' to registry '" + connection.registry()
-                    + "': " + e.getMessage() + " (gave up after " + failures + " failures)");
+                "cannot upload blob '"
+                    + name
+                    + "' to registry '"
+                    + connection.registry()
+                    + "': "
+                    + e.getMessage()
+                    + " (gave up after "
+                    + failures
+                    + " failures)");
           }
-          events.log(Level.WARN, "chunk of " + name + " at " + offset + " failed: "
-              + e.getMessage() + "; asking the registry where to resume");
+          events.log(
+              Level.WARN,
+              "chunk of "
+                  + name
+                  + " at "
+                  + offset
+                  + " failed: "
+                  + e.getMessage()
+                  + "; asking the registry where to resume");
           RegistryConnection.pause(retry.delay(failures));
         }
 
@@ -318,12 +341,7 @@ final class BlobUploader {
       return null;
     }
     // Range is "0-LAST", the last byte received; no Range means nothing arrived yet.
-    long next =
-        response
-            .headers()
-            .firstValue("Range")
-            .map(BlobUploader::nextOffset)
-            .orElse(0L);
+    long next = response.headers().firstValue("Range").map(BlobUploader::nextOffset).orElse(0L);
     URI newLocation =
         response.headers().firstValue("Location").map(connection::resolve).orElse(location);
     return new UploadStatus(newLocation, next);

@@ -32,8 +32,8 @@ public interface CredentialProvider {
 
   /**
    * Returns a provider that reads, in this order, {@code $REGISTRY_AUTH_FILE}, podman's {@code
-   * $XDG_RUNTIME_DIR/containers/auth.json} and {@code ~/.config/containers/auth.json}, and
-   * docker's {@code ~/.docker/config.json}; the first file with an entry for the registry wins.
+   * $XDG_RUNTIME_DIR/containers/auth.json} and {@code ~/.config/containers/auth.json}, and docker's
+   * {@code ~/.docker/config.json}; the first file with an entry for the registry wins.
    *
    * @param environment the environment variables, usually {@code System.getenv()}
    * @param home the user's home directory
@@ -118,8 +118,7 @@ public interface CredentialProvider {
     return keys;
   }
 
-  private static Credentials decode(String auth, Path file, String key)
-      throws RegistryException {
+  private static Credentials decode(String auth, Path file, String key) throws RegistryException {
     try {
       String pair = new String(Base64.getDecoder().decode(auth.trim()), StandardCharsets.UTF_8);
       return Credentials.parse(pair, "'" + file + "' for '" + key + "'");

@@ -18,8 +18,8 @@ public record Credentials(String username, String password) {
   /**
    * Parses {@code USER:PASSWORD}, as {@code --creds} takes it.
    *
-   * @throws RegistryException if there is no colon or no user name; the message never shows
-   *     the text
+   * @throws RegistryException if there is no colon or no user name; the message never shows the
+   *     text
    */
   public static Credentials parse(String text, String where) throws RegistryException {
     int colon = text.indexOf(':');

@@ -23,8 +23,7 @@ public record ImageReference(String registry, String repository, String tag, Dig
       Pattern.compile(
           "(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?(?:\\.[a-zA-Z0-9](?:[a-zA-Z0-9-]*"
               + "[a-zA-Z0-9])?)*|\\[[0-9a-fA-F:.]+\\])(?::[0-9]{1,5})?");
-  private static final Pattern COMPONENT =
-      Pattern.compile("[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*");
+  private static final Pattern COMPONENT = Pattern.compile("[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*");
   private static final Pattern TAG = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}");
   private static final int MAX_REPOSITORY_LENGTH = 255;
 
@@ -50,8 +49,8 @@ public record ImageReference(String registry, String repository, String tag, Dig
   }
 
   /**
-   * Parses {@code text}, filling in {@code docker.io}, {@code library/} and {@code latest} the
-   * way docker and podman do.
+   * Parses {@code text}, filling in {@code docker.io}, {@code library/} and {@code latest} the way
+   * docker and podman do.
    *
    * @throws RegistryException naming the reference and what is wrong with it
    */
@@ -144,8 +143,6 @@ public record ImageReference(String registry, String repository, String tag, Dig
   /** Returns the full reference, {@code registry/repository[:tag][@digest]}. */
   @Override
   public String toString() {
-    return repositoryName()
-        + (tag != null ? ":" + tag : "")
-        + (digest != null ? "@" + digest : "");
+    return repositoryName() + (tag != null ? ":" + tag : "") + (digest != null ? "@" + digest : "");
   }
 }

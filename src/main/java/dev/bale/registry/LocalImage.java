@@ -11,9 +11,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * An image read from disk to be pushed: an OCI image layout (directory or tar) or a Docker
- * archive (tar or unpacked directory), as {@code skopeo copy} would take it. Blobs are read in
- * place when they are sent, never copied.
+ * An image read from disk to be pushed: an OCI image layout (directory or tar) or a Docker archive
+ * (tar or unpacked directory), as {@code skopeo copy} would take it. Blobs are read in place when
+ * they are sent, never copied.
  *
  * @param images the image manifests with their blobs
  * @param index the index listing {@code images} by platform, or null for a single image
@@ -32,8 +32,8 @@ public record LocalImage(List<PushImage> images, Manifest index) {
   /**
    * Reads the image at {@code path}.
    *
-   * @param format the manifest format to push in, or null to keep an OCI layout's manifests as
-   *     they are (a Docker archive then gets OCI manifests)
+   * @param format the manifest format to push in, or null to keep an OCI layout's manifests as they
+   *     are (a Docker archive then gets OCI manifests)
    * @throws RegistryException if the path is neither kind of image, or a document is damaged
    */
   public static LocalImage read(Path path, ManifestFormat format) throws RegistryException {
@@ -73,8 +73,7 @@ public record LocalImage(List<PushImage> images, Manifest index) {
     if (entries.size() == 0) {
       throw new RegistryException("cannot read image '" + path + "': index.json lists no image");
     }
-    if (entries.size() == 1
-        && MediaTypes.isIndex(entries.get(0).path("mediaType").asText())) {
+    if (entries.size() == 1 && MediaTypes.isIndex(entries.get(0).path("mediaType").asText())) {
       Manifest index = readManifest(files, entries.get(0), path);
       return readIndex(files, index, JSON.readTree(index.bytes()).path("manifests"), path, format);
     }
@@ -202,8 +201,8 @@ public record LocalImage(List<PushImage> images, Manifest index) {
     return "blobs/" + Digest.ALGORITHM + "/" + digest.hex();
   }
 
-  private static LocalImage readDockerArchive(
-      ArchiveFiles files, Path path, ManifestFormat format) throws IOException, RegistryException {
+  private static LocalImage readDockerArchive(ArchiveFiles files, Path path, ManifestFormat format)
+      throws IOException, RegistryException {
     JsonNode entries = JSON.readTree(files.read("manifest.json"));
     if (entries.size() != 1) {
       throw new RegistryException(

@@ -92,8 +92,7 @@ public record Manifest(String mediaType, byte[] bytes) {
     return new Manifest(mediaType, write(root));
   }
 
-  private static ObjectNode descriptor(ManifestFormat format, Blob blob)
-      throws RegistryException {
+  private static ObjectNode descriptor(ManifestFormat format, Blob blob) throws RegistryException {
     ObjectNode node = JSON.createObjectNode();
     node.put("mediaType", MediaTypes.convert(blob.mediaType(), format));
     node.put("digest", blob.digest().toString());

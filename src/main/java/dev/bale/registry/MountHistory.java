@@ -14,10 +14,10 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * Remembers which repositories of which registry bale pushed each blob to, so that a later push
- * of the same blob to another repository of that registry can mount it instead of uploading it.
- * The file holds one line per fact, {@code DIGEST REGISTRY REPOSITORY}; lines are only appended,
- * under a file lock, so concurrent bale processes share it safely.
+ * Remembers which repositories of which registry bale pushed each blob to, so that a later push of
+ * the same blob to another repository of that registry can mount it instead of uploading it. The
+ * file holds one line per fact, {@code DIGEST REGISTRY REPOSITORY}; lines are only appended, under
+ * a file lock, so concurrent bale processes share it safely.
  */
 final class MountHistory {
   private static final String FILE_NAME = "pushed-blobs";

@@ -25,10 +25,10 @@ import java.util.List;
 import java.util.stream.Stream;
 
 /**
- * Copies an image from a registry into an OCI image layout directory, checking the digest and
- * size of everything it fetches. A new directory is filled under a temporary name and renamed at
- * the end; into an existing layout only verified blobs are added before {@code index.json} is
- * replaced in one rename.
+ * Copies an image from a registry into an OCI image layout directory, checking the digest and size
+ * of everything it fetches. A new directory is filled under a temporary name and renamed at the
+ * end; into an existing layout only verified blobs are added before {@code index.json} is replaced
+ * in one rename.
  */
 final class Puller {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -50,8 +50,7 @@ final class Puller {
     this.events = events;
   }
 
-  Digest pull(ImageReference source, Platform platform, Path directory)
-      throws RegistryException {
+  Digest pull(ImageReference source, Platform platform, Path directory) throws RegistryException {
     Manifest top = fetchManifest(source.manifestKey(), source.digest());
     if (top.isIndex() && platform != null) {
       Digest chosen = choose(top, platform, source);
@@ -189,13 +188,20 @@ final class Puller {
       }
     }
     throw new RegistryException(
-        "image '" + source + "' has no manifest for platform '" + platform + "'; it has "
+        "image '"
+            + source
+            + "' has no manifest for platform '"
+            + platform
+            + "'; it has "
             + String.join(", ", offered));
   }
 
   private void storeManifest(Path layout, Manifest manifest) throws IOException, RegistryException {
-    writeBlob(layout, manifest.digest(), manifest.size(), new java.io.ByteArrayInputStream(
-        manifest.bytes()));
+    writeBlob(
+        layout,
+        manifest.digest(),
+        manifest.size(),
+        new java.io.ByteArrayInputStream(manifest.bytes()));
     if (manifest.isIndex()) {
       return;
     }
@@ -218,8 +224,8 @@ final class Puller {
     URI uri = connection.repositoryUri("blobs/" + digest);
     String what = "get blob '" + digest + "'";
     HttpResponse<InputStream> response =
-        connection.send(() -> HttpRequest.newBuilder(uri).GET(), BodyHandlers.ofInputStream(),
-            what);
+        connection.send(
+            () -> HttpRequest.newBuilder(uri).GET(), BodyHandlers.ofInputStream(), what);
     int status = response.statusCode();
     if (status == 301 || status == 302 || status == 303 || status == 307 || status == 308) {
       // Storage behind a redirect gets no registry credentials.
@@ -253,17 +259,28 @@ final class Puller {
       }
       if (size >= 0 && digesting.size() != size) {
         throw new RegistryException(
-            "blob " + digest + " from registry '" + connection.registry() + "' has "
-                + digesting.size() + " bytes, not the " + size + " its descriptor says");
+            "blob "
+                + digest
+                + " from registry '"
+                + connection.registry()
+                + "' has "
+                + digesting.size()
+                + " bytes, not the "
+                + size
+                + " its descriptor says");
       }
       Digest actual = digesting.digest();
       if (!actual.equals(digest)) {
         throw new RegistryException(
-            "blob " + digest + " from registry '" + connection.registry()
-                + "' has the wrong digest " + actual);
+            "blob "
+                + digest
+                + " from registry '"
+                + connection.registry()
+                + "' has the wrong digest "
+                + actual);
       }
-      Files.move(temporary, target, StandardCopyOption.ATOMIC_MOVE,
-          StandardCopyOption.REPLACE_EXISTING);
+      Files.move(
+          temporary, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     } finally {
       Files.deleteIfExists(temporary);
     }
@@ -275,8 +292,7 @@ final class Puller {
 
   private static void writeIndex(Path layout, Manifest top, String tag) throws IOException {
     Files.writeString(
-        layout.resolve("oci-layout"), "{\"imageLayoutVersion\":\"1.0.0\"}",
-        StandardCharsets.UTF_8);
+        layout.resolve("oci-layout"), "{\"imageLayoutVersion\":\"1.0.0\"}", StandardCharsets.UTF_8);
     Path indexFile = layout.resolve("index.json");
     ObjectNode index;
     if (Files.exists(indexFile)) {
@@ -289,8 +305,10 @@ final class Puller {
     ArrayNode kept = JSON.createArrayNode();
     for (JsonNode entry : index.path("manifests")) {
       String name = entry.path("annotations").path(REF_NAME).asText(null);
-      boolean replaced = tag != null ? tag.equals(name) : name == null
-          && entry.path("digest").asText().equals(top.digest().toString());
+      boolean replaced =
+          tag != null
+              ? tag.equals(name)
+              : name == null && entry.path("digest").asText().equals(top.digest().toString());
       if (!replaced) {
         kept.add(entry);
       }
@@ -306,7 +324,10 @@ final class Puller {
     Path temporary = Files.createTempFile(layout, ".index-", ".tmp");
     try {
       JSON.writeValue(temporary.toFile(), index);
-      Files.move(temporary, indexFile, StandardCopyOption.ATOMIC_MOVE,
+      Files.move(
+          temporary,
+          indexFile,
+          StandardCopyOption.ATOMIC_MOVE,
           StandardCopyOption.REPLACE_EXISTING);
     } finally {
       Files.deleteIfExists(temporary);

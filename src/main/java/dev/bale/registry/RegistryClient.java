@@ -29,7 +29,6 @@ import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicLong;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManager;
-import javax.net.ssl.X509TrustManager;
 
 /**
  * Pushes images to and pulls them from registries that speak the OCI Distribution API. Build one
@@ -66,12 +65,12 @@ public final class RegistryClient {
   }
 
   /**
-   * Pushes {@code image} to {@code target}: each blob the repository lacks, then the manifest
-   * under the tag (or digest) of {@code target}.
+   * Pushes {@code image} to {@code target}: each blob the repository lacks, then the manifest under
+   * the tag (or digest) of {@code target}.
    *
    * @return the reference with the manifest digest, and what was sent, mounted and skipped
-   * @throws RegistryException if the registry refuses or keeps failing; the tag is then left
-   *     as it was
+   * @throws RegistryException if the registry refuses or keeps failing; the tag is then left as it
+   *     was
    */
   public PushResult push(ImageReference target, PushImage image) throws RegistryException {
     return pushAll(target, List.of(image), null);
@@ -82,8 +81,8 @@ public final class RegistryClient {
    * manifest by its digest, then {@code index} under the tag.
    *
    * @param index an index (or Docker manifest list) listing the manifests of {@code images}
-   * @throws RegistryException if the registry refuses or keeps failing; the tag is then left
-   *     as it was
+   * @throws RegistryException if the registry refuses or keeps failing; the tag is then left as it
+   *     was
    */
   public PushResult pushIndex(ImageReference target, Manifest index, List<PushImage> images)
       throws RegistryException {
@@ -115,8 +114,7 @@ public final class RegistryClient {
     RegistryConnection connection = connect(target, scopes);
 
     AtomicLong bytesSent = new AtomicLong();
-    Map<BlobUploader.Outcome, Integer> outcomes =
-        uploadAll(connection, blobs, sources, bytesSent);
+    Map<BlobUploader.Outcome, Integer> outcomes = uploadAll(connection, blobs, sources, bytesSent);
 
     for (PushImage image : images) {
       if (index != null) {

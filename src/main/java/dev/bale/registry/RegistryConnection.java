@@ -23,9 +23,9 @@ import java.util.function.Supplier;
 import javax.net.ssl.SSLException;
 
 /**
- * Talks HTTP to one registry on behalf of one repository: picks the scheme, answers the
- * registry's authentication challenge (basic, or a bearer token fetched from the realm it names
- * and renewed before it expires) and repeats requests that failed for a passing reason.
+ * Talks HTTP to one registry on behalf of one repository: picks the scheme, answers the registry's
+ * authentication challenge (basic, or a bearer token fetched from the realm it names and renewed
+ * before it expires) and repeats requests that failed for a passing reason.
  */
 final class RegistryConnection {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -249,8 +249,8 @@ final class RegistryConnection {
   }
 
   /**
-   * Sends a request that is safe to repeat, renewing the token and retrying after passing
-   * failures; returns the last response, whatever its status.
+   * Sends a request that is safe to repeat, renewing the token and retrying after passing failures;
+   * returns the last response, whatever its status.
    */
   <T> HttpResponse<T> send(
       Supplier<HttpRequest.Builder> request, BodyHandler<T> handler, String what)
@@ -314,7 +314,12 @@ final class RegistryConnection {
         throw unreachable(e);
       } catch (SSLException e) {
         throw new RegistryException(
-            "cannot " + what + " on registry '" + registry() + "': TLS failed: " + e.getMessage()
+            "cannot "
+                + what
+                + " on registry '"
+                + registry()
+                + "': TLS failed: "
+                + e.getMessage()
                 + " (use --insecure only for a registry you trust)");
       } catch (IOException e) {
         if (attempt >= retry.attempts()) {
@@ -350,8 +355,7 @@ final class RegistryConnection {
                 .map(retry::retryAfter)
                 .orElse(retry.delay(attempt));
         discard(response);
-        events.log(
-            Level.WARN, "retrying " + what + " on " + registry() + " after HTTP " + status);
+        events.log(Level.WARN, "retrying " + what + " on " + registry() + " after HTTP " + status);
         pause(delay);
         continue;
       }
@@ -403,8 +407,8 @@ final class RegistryConnection {
   }
 
   /**
-   * Returns the exception for an unexpected {@code response} while trying to {@code what}: one
-   * line naming the registry, the repository, the status and what the registry said.
+   * Returns the exception for an unexpected {@code response} while trying to {@code what}: one line
+   * naming the registry, the repository, the status and what the registry said.
    */
   RegistryException failure(String what, HttpResponse<?> response) {
     int status = response.statusCode();
@@ -416,9 +420,11 @@ final class RegistryConnection {
             .orElse(false);
     String advice =
         switch (status) {
-          case 401 -> insufficientScope
-              ? ": the account lacks permission for this in that repository (insufficient scope)"
-              : ": the registry wants other credentials; check --creds or podman login";
+          case 401 ->
+              insufficientScope
+                  ? ": the account lacks permission for this in that repository (insufficient"
+                        + " scope)"
+                  : ": the registry wants other credentials; check --creds or podman login";
           case 403 -> ": the account may not do this in that repository";
           case 404 -> ": no such repository or object; check the reference";
           default -> "";

@@ -3,8 +3,8 @@ package dev.bale.registry;
 import java.time.Duration;
 
 /**
- * How often and how patiently a request is repeated after a dropped connection, a 5xx or a 429:
- * the delay doubles from {@code firstDelay} up to {@code maxDelay}, and a registry's {@code
+ * How often and how patiently a request is repeated after a dropped connection, a 5xx or a 429: the
+ * delay doubles from {@code firstDelay} up to {@code maxDelay}, and a registry's {@code
  * Retry-After} is honoured up to {@code maxDelay}.
  *
  * @param attempts the number of attempts in all, at least 1

@@ -32,20 +32,23 @@ class PushCommandTest {
   @Test
   void push_notAnImage_failsInOneLineNamingThePath() {
     RegistryCli result =
-        RegistryCli.run("push", "--from", dir.toString(), "--cache-dir", dir.toString(),
-            "127.0.0.1:1/a:1");
+        RegistryCli.run(
+            "push", "--from", dir.toString(), "--cache-dir", dir.toString(), "127.0.0.1:1/a:1");
 
     assertThat(result.exitCode()).isEqualTo(ExitCode.FAILURE);
     assertThat(result.err().strip())
-        .isEqualTo("bale: cannot read image '" + dir + "': it is neither an OCI image layout"
-            + " (oci-layout, index.json) nor a Docker archive (manifest.json)");
+        .isEqualTo(
+            "bale: cannot read image '"
+                + dir
+                + "': it is neither an OCI image layout"
+                + " (oci-layout, index.json) nor a Docker archive (manifest.json)");
   }
 
   @Test
   void pull_platformWithoutArchitecture_failsInOneLine() {
     RegistryCli result =
-        RegistryCli.run("pull", "127.0.0.1:1/a:1", "-o", dir.resolve("out").toString(),
-            "--platform", "linux");
+        RegistryCli.run(
+            "pull", "127.0.0.1:1/a:1", "-o", dir.resolve("out").toString(), "--platform", "linux");
 
     assertThat(result.exitCode()).isEqualTo(ExitCode.FAILURE);
     assertThat(result.err()).contains("bad platform 'linux'");

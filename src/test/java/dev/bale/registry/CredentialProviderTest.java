@@ -27,10 +27,16 @@ class CredentialProviderTest {
   void fromAuthFiles_followsTheOrderOfPodmanThenDocker() throws Exception {
     Path home = dir.resolve("home");
     Path runtime = dir.resolve("run");
-    authFile(home.resolve(".docker/config.json"),
-        "{\"auths\":{\"quay.io\":{\"auth\":\"" + auth("docker:d") + "\"},"
-            + "\"ghcr.io\":{\"auth\":\"" + auth("docker:g") + "\"}}}");
-    authFile(runtime.resolve("containers/auth.json"),
+    authFile(
+        home.resolve(".docker/config.json"),
+        "{\"auths\":{\"quay.io\":{\"auth\":\""
+            + auth("docker:d")
+            + "\"},"
+            + "\"ghcr.io\":{\"auth\":\""
+            + auth("docker:g")
+            + "\"}}}");
+    authFile(
+        runtime.resolve("containers/auth.json"),
         "{\"auths\":{\"quay.io\":{\"auth\":\"" + auth("podman:p") + "\"}}}");
     CredentialProvider provider =
         CredentialProvider.fromAuthFiles(Map.of("XDG_RUNTIME_DIR", runtime.toString()), home);
@@ -45,9 +51,14 @@ class CredentialProviderTest {
   @Test
   void fromAuthFiles_registryAuthFileFirst_andMostSpecificKeyWins() throws Exception {
     Path file =
-        authFile(dir.resolve("auth.json"),
-            "{\"auths\":{\"quay.io\":{\"auth\":\"" + auth("host:h") + "\"},"
-                + "\"quay.io/team\":{\"auth\":\"" + auth("team:t:with:colons") + "\"}}}");
+        authFile(
+            dir.resolve("auth.json"),
+            "{\"auths\":{\"quay.io\":{\"auth\":\""
+                + auth("host:h")
+                + "\"},"
+                + "\"quay.io/team\":{\"auth\":\""
+                + auth("team:t:with:colons")
+                + "\"}}}");
     CredentialProvider provider =
         CredentialProvider.fromAuthFiles(
             Map.of("REGISTRY_AUTH_FILE", file.toString()), dir.resolve("nohome"));
@@ -61,11 +72,14 @@ class CredentialProviderTest {
   @Test
   void fromAuthFiles_dockerHub_usesTheIndexKey() throws Exception {
     Path home = dir.resolve("home");
-    authFile(home.resolve(".docker/config.json"),
+    authFile(
+        home.resolve(".docker/config.json"),
         "{\"auths\":{\"https://index.docker.io/v1/\":{\"auth\":\"" + auth("hub:h") + "\"}}}");
 
-    assertThat(CredentialProvider.fromAuthFiles(Map.of(), home)
-        .find(ImageReference.parse("busybox")).orElseThrow())
+    assertThat(
+            CredentialProvider.fromAuthFiles(Map.of(), home)
+                .find(ImageReference.parse("busybox"))
+                .orElseThrow())
         .isEqualTo(new Credentials("hub", "h"));
   }
 
@@ -82,8 +96,8 @@ class CredentialProviderTest {
 
   @Test
   void fromAuthFile_badBase64_failsWithoutShowingIt() throws Exception {
-    Path file = authFile(dir.resolve("auth.json"),
-        "{\"auths\":{\"quay.io\":{\"auth\":\"%%secret%%\"}}}");
+    Path file =
+        authFile(dir.resolve("auth.json"), "{\"auths\":{\"quay.io\":{\"auth\":\"%%secret%%\"}}}");
 
     assertThatThrownBy(
             () -> CredentialProvider.fromAuthFile(file, ImageReference.parse("quay.io/a")))

@@ -14,8 +14,8 @@ import org.junit.jupiter.api.Test;
 
 class ManifestTest {
   private static final ObjectMapper JSON = new ObjectMapper();
-  private final Blob config = Blob.ofBytes("{}".getBytes(StandardCharsets.UTF_8),
-      MediaTypes.OCI_CONFIG);
+  private final Blob config =
+      Blob.ofBytes("{}".getBytes(StandardCharsets.UTF_8), MediaTypes.OCI_CONFIG);
   private final Blob layer = Blob.ofBytes(new byte[] {1, 2, 3}, MediaTypes.OCI_LAYER_GZIP);
 
   @Test
@@ -25,8 +25,7 @@ class ManifestTest {
     JsonNode json = JSON.readTree(manifest.bytes());
     assertThat(manifest.mediaType()).isEqualTo(MediaTypes.DOCKER_MANIFEST);
     assertThat(json.path("mediaType").asText()).isEqualTo(MediaTypes.DOCKER_MANIFEST);
-    assertThat(json.path("config").path("mediaType").asText())
-        .isEqualTo(MediaTypes.DOCKER_CONFIG);
+    assertThat(json.path("config").path("mediaType").asText()).isEqualTo(MediaTypes.DOCKER_CONFIG);
     assertThat(json.path("layers").get(0).path("mediaType").asText())
         .isEqualTo(MediaTypes.DOCKER_LAYER_GZIP);
     assertThat(json.path("layers").get(0).path("digest").asText())
@@ -69,15 +68,25 @@ class ManifestTest {
     for (int i = 0; i < data.length; i++) {
       data[i] = (byte) (i * 31);
     }
-    Blob good = Blob.of(Digest.of(data), data.length, MediaTypes.OCI_LAYER, out -> {
-      for (int i = 0; i < data.length; i += 1000) {
-        out.write(data, i, Math.min(1000, data.length - i));
-      }
-    });
-    Blob bad = Blob.of(Digest.of(data), data.length, MediaTypes.OCI_LAYER, out -> {
-      out.write(data, 0, 10);
-      throw new IOException("store item vanished");
-    });
+    Blob good =
+        Blob.of(
+            Digest.of(data),
+            data.length,
+            MediaTypes.OCI_LAYER,
+            out -> {
+              for (int i = 0; i < data.length; i += 1000) {
+                out.write(data, i, Math.min(1000, data.length - i));
+              }
+            });
+    Blob bad =
+        Blob.of(
+            Digest.of(data),
+            data.length,
+            MediaTypes.OCI_LAYER,
+            out -> {
+              out.write(data, 0, 10);
+              throw new IOException("store item vanished");
+            });
 
     try (InputStream in = good.open()) {
       assertThat(in.readAllBytes()).isEqualTo(data);

@@ -22,8 +22,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Pushes to the reference registry behind htpasswd and behind a bearer-token server, with right
- * and wrong credentials, without permission, and to a registry that is not running.
+ * Pushes to the reference registry behind htpasswd and behind a bearer-token server, with right and
+ * wrong credentials, without permission, and to a registry that is not running.
  */
 class RegistryAuthIT {
   private static final String USER = "alice";
@@ -108,8 +108,8 @@ class RegistryAuthIT {
   void push_credsFileAndAuthFile_areRead() throws Exception {
     Path credsFile = dir.resolve("creds");
     Files.writeString(credsFile, USER + ":" + PASSWORD + "\n");
-    assertThat(push(basic.host() + "/bale/file:1", "--creds-file", credsFile.toString())
-        .exitCode()).isZero();
+    assertThat(push(basic.host() + "/bale/file:1", "--creds-file", credsFile.toString()).exitCode())
+        .isZero();
 
     Path home = Files.createDirectories(dir.resolve("home/.docker"));
     String auth =
@@ -169,7 +169,8 @@ class RegistryAuthIT {
     assertThat(result.exitCode()).as(result.err()).isZero();
     assertThat(tokens.requestedScopes()).contains("repository:bale/app:pull,push");
 
-    RegistryCli second = push(tokenRegistry.host() + "/bale/copy:1", "--creds", USER + ":" + PASSWORD);
+    RegistryCli second =
+        push(tokenRegistry.host() + "/bale/copy:1", "--creds", USER + ":" + PASSWORD);
 
     assertThat(second.exitCode()).as(second.err()).isZero();
     assertThat(second.err()).contains("2 mounted");

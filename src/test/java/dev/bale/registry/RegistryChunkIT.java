@@ -75,9 +75,10 @@ class RegistryChunkIT {
         Blob.of(bigDigest, BIG, MediaTypes.OCI_LAYER, (OutputStream out) -> out.write(big));
     String config =
         "{\"architecture\":\"amd64\",\"os\":\"linux\",\"rootfs\":{\"type\":\"layers\","
-            + "\"diff_ids\":[\"" + bigDigest + "\"]}}";
-    Blob configBlob =
-        Blob.ofBytes(config.getBytes(StandardCharsets.UTF_8), MediaTypes.OCI_CONFIG);
+            + "\"diff_ids\":[\""
+            + bigDigest
+            + "\"]}}";
+    Blob configBlob = Blob.ofBytes(config.getBytes(StandardCharsets.UTF_8), MediaTypes.OCI_CONFIG);
     return PushImage.of(ManifestFormat.OCI, configBlob, List.of(layer));
   }
 

@@ -60,8 +60,16 @@ class RegistryPushIT {
   }
 
   private List<String> podman(String... args) {
-    List<String> command = new ArrayList<>(List.of("podman", "--root", dir.resolve("root")
-        .toString(), "--runroot", dir.resolve("runroot").toString(), "--storage-driver", "vfs"));
+    List<String> command =
+        new ArrayList<>(
+            List.of(
+                "podman",
+                "--root",
+                dir.resolve("root").toString(),
+                "--runroot",
+                dir.resolve("runroot").toString(),
+                "--storage-driver",
+                "vfs"));
     command.addAll(List.of(args));
     return command;
   }
@@ -87,9 +95,20 @@ class RegistryPushIT {
     String hi =
         RegistryFixture.run(
             podman(
-                "--runtime", "runc", "run", "--rm", "--ulimit", "nofile=1024:1024",
-                "--ulimit", "nproc=1024:1024", "--network", "none", reference,
-                "busybox", "echo", "hi"));
+                "--runtime",
+                "runc",
+                "run",
+                "--rm",
+                "--ulimit",
+                "nofile=1024:1024",
+                "--ulimit",
+                "nproc=1024:1024",
+                "--network",
+                "none",
+                reference,
+                "busybox",
+                "echo",
+                "hi"));
     assertThat(hi.strip()).isEqualTo("hi");
   }
 
@@ -106,10 +125,8 @@ class RegistryPushIT {
     assertThat(again.exitCode()).as(again.err()).isZero();
     assertThat(again.err()).contains("0 blobs sent").contains("0 mounted").contains("2 skipped");
     assertThat(uploadsBefore).isEqualTo(2);
-    assertThat(registry.requests("PUT", "/v2/bale/again/blobs/uploads/"))
-        .isEqualTo(uploadsBefore);
-    assertThat(registry.requests("POST", "/v2/bale/again/blobs/uploads/"))
-        .isEqualTo(startsBefore);
+    assertThat(registry.requests("PUT", "/v2/bale/again/blobs/uploads/")).isEqualTo(uploadsBefore);
+    assertThat(registry.requests("POST", "/v2/bale/again/blobs/uploads/")).isEqualTo(startsBefore);
     assertThat(registry.requests("PATCH", "/v2/bale/again/")).isZero();
   }
 
@@ -126,8 +143,8 @@ class RegistryPushIT {
     assertThat(registry.requests("PUT", "/v2/bale/second/blobs/uploads/")).isZero();
     JsonNode inspect =
         JSON.readTree(
-            skopeo("inspect", "--tls-verify=false", "docker://" + registry.host()
-                + "/bale/second:1"));
+            skopeo(
+                "inspect", "--tls-verify=false", "docker://" + registry.host() + "/bale/second:1"));
     assertThat(inspect.path("Layers").get(0).asText()).isEqualTo(amd64.blobDigests().get(1));
   }
 
@@ -146,16 +163,22 @@ class RegistryPushIT {
     assertThat(raw.path("mediaType").asText()).isEqualTo(MediaTypes.OCI_INDEX);
     List<String> platforms = new ArrayList<>();
     raw.path("manifests")
-        .forEach(m -> platforms.add(m.path("platform").path("os").asText() + "/"
-            + m.path("platform").path("architecture").asText()));
+        .forEach(
+            m ->
+                platforms.add(
+                    m.path("platform").path("os").asText()
+                        + "/"
+                        + m.path("platform").path("architecture").asText()));
     assertThat(platforms).containsExactly("linux/amd64", "linux/arm64");
     String indexDigest = result.out().strip().substring(result.out().indexOf('@') + 1);
-    assertThat(RegistryImages.digest(Files.readAllBytes(layout.resolve("blobs/sha256")
-        .resolve(indexDigest.substring(7))))).isEqualTo(indexDigest);
+    assertThat(
+            RegistryImages.digest(
+                Files.readAllBytes(
+                    layout.resolve("blobs/sha256").resolve(indexDigest.substring(7)))))
+        .isEqualTo(indexDigest);
 
     Path pulled = dir.resolve("pulled");
-    RegistryCli pull =
-        RegistryCli.run("pull", reference, "-o", pulled.toString());
+    RegistryCli pull = RegistryCli.run("pull", reference, "-o", pulled.toString());
 
     assertThat(pull.exitCode()).as(pull.err()).isZero();
     assertThat(pull.out().strip()).isEqualTo(reference + "@" + indexDigest);
@@ -191,8 +214,7 @@ class RegistryPushIT {
           .hasSameBinaryContentAs(layout.resolve("blobs/sha256").resolve(name));
     }
     JsonNode inspect = JSON.readTree(skopeo("inspect", "oci:" + pulled + ":1"));
-    assertThat(inspect.path("Digest").asText())
-        .isEqualTo(RegistryImages.digest(amd64.manifest()));
+    assertThat(inspect.path("Digest").asText()).isEqualTo(RegistryImages.digest(amd64.manifest()));
   }
 
   @Test
@@ -219,30 +241,33 @@ class RegistryPushIT {
     Path archive = dir.resolve("image.tar");
     skopeo("copy", "-q", "oci:" + layout + ":latest", "docker-archive:" + archive + ":x:1");
     Path layoutTar = dir.resolve("layout.tar");
-    RegistryFixture.run(List.of("tar", "-C", layout.toString(), "-cf", layoutTar.toString(),
-        "."));
+    RegistryFixture.run(List.of("tar", "-C", layout.toString(), "-cf", layoutTar.toString(), "."));
 
     RegistryCli fromArchive = push(archive, registry.host() + "/bale/archive:1");
     RegistryCli fromTar = push(layoutTar, registry.host() + "/bale/tar:1");
 
     assertThat(fromArchive.exitCode()).as(fromArchive.err()).isZero();
     JsonNode raw =
-        JSON.readTree(skopeo("inspect", "--raw", "--tls-verify=false", "docker://"
-            + registry.host() + "/bale/archive:1"));
+        JSON.readTree(
+            skopeo(
+                "inspect",
+                "--raw",
+                "--tls-verify=false",
+                "docker://" + registry.host() + "/bale/archive:1"));
     assertThat(raw.path("mediaType").asText()).isEqualTo(MediaTypes.OCI_MANIFEST);
     assertThat(raw.path("layers").get(0).path("mediaType").asText())
         .isEqualTo(MediaTypes.OCI_LAYER);
     assertThat(raw.path("layers").get(0).path("digest").asText())
         .isEqualTo(amd64.blobDigests().get(1));
     assertThat(fromTar.exitCode()).as(fromTar.err()).isZero();
-    assertThat(fromTar.out().strip())
-        .endsWith("@" + RegistryImages.digest(amd64.manifest()));
+    assertThat(fromTar.out().strip()).endsWith("@" + RegistryImages.digest(amd64.manifest()));
   }
 
   private static Set<String> blobNames(Path layout) throws Exception {
     try (Stream<Path> files = Files.list(layout.resolve("blobs").resolve("sha256"))) {
-      return files.map(p -> p.getFileName().toString()).collect(java.util.stream.Collectors
-          .toCollection(TreeSet::new));
+      return files
+          .map(p -> p.getFileName().toString())
+          .collect(java.util.stream.Collectors.toCollection(TreeSet::new));
     }
   }
 }

@@ -39,8 +39,7 @@ public final class RegistryFixture implements AutoCloseable {
     Path htpasswd = directory.resolve("htpasswd");
     String line = run(List.of("htpasswd", "-Bbn", user, password)).strip();
     Files.writeString(htpasswd, line + "\n");
-    String auth =
-        "auth:\n  htpasswd:\n    realm: bale-test\n    path: " + htpasswd + "\n";
+    String auth = "auth:\n  htpasswd:\n    realm: bale-test\n    path: " + htpasswd + "\n";
     return start(directory, auth);
   }
 
@@ -131,7 +130,8 @@ public final class RegistryFixture implements AutoCloseable {
 
   /** Counts the request lines in the log with {@code method} on a path containing {@code part}. */
   public long requests(String method, String part) throws IOException {
-    return log().lines()
+    return log()
+        .lines()
         .filter(line -> line.contains("\"" + method + " ") && line.contains(part))
         .filter(line -> line.contains(" HTTP/1.1\""))
         .count();
@@ -161,7 +161,11 @@ public final class RegistryFixture implements AutoCloseable {
       }
     }
     throw new AssertionError(
-        tool + " is missing: install " + debianPackage + " (apt-get install -y " + debianPackage
+        tool
+            + " is missing: install "
+            + debianPackage
+            + " (apt-get install -y "
+            + debianPackage
             + ")");
   }
 

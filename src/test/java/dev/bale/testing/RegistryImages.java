@@ -32,8 +32,7 @@ public final class RegistryImages {
       ObjectNode manifest = JSON.createObjectNode();
       manifest.put("schemaVersion", 2);
       manifest.put("mediaType", "application/vnd.oci.image.manifest.v1+json");
-      manifest.set(
-          "config", descriptor("application/vnd.oci.image.config.v1+json", config));
+      manifest.set("config", descriptor("application/vnd.oci.image.config.v1+json", config));
       manifest.putArray("layers").add(descriptor("application/vnd.oci.image.layer.v1.tar", layer));
       return bytes(manifest);
     }
@@ -84,8 +83,7 @@ public final class RegistryImages {
   public static Path writeLayout(Path directory, TestImage image, String tag) throws IOException {
     writeBlobs(directory, image);
     ObjectNode index = index();
-    ObjectNode entry =
-        descriptor("application/vnd.oci.image.manifest.v1+json", image.manifest());
+    ObjectNode entry = descriptor("application/vnd.oci.image.manifest.v1+json", image.manifest());
     entry.putObject("annotations").put("org.opencontainers.image.ref.name", tag);
     ((ArrayNode) index.get("manifests")).add(entry);
     finish(directory, index);
@@ -101,8 +99,7 @@ public final class RegistryImages {
     ObjectNode imageIndex = index();
     for (TestImage image : images) {
       writeBlobs(directory, image);
-      ObjectNode entry =
-          descriptor("application/vnd.oci.image.manifest.v1+json", image.manifest());
+      ObjectNode entry = descriptor("application/vnd.oci.image.manifest.v1+json", image.manifest());
       ObjectNode platform = entry.putObject("platform");
       platform.put("architecture", image.architecture());
       platform.put("os", "linux");

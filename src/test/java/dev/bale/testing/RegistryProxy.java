@@ -12,8 +12,8 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * A TCP proxy on 127.0.0.1 in front of a registry that drops the connection once, after a given
  * number of bytes from the client, the way a flaky network breaks an upload: either in the middle
- * of a request, so that the registry sees part of it, or just as the client starts its next
- * {@code PATCH}, so that the registry sees none of it.
+ * of a request, so that the registry sees part of it, or just as the client starts its next {@code
+ * PATCH}, so that the registry sees none of it.
  */
 public final class RegistryProxy implements AutoCloseable {
   private final ServerSocket server;
@@ -35,8 +35,8 @@ public final class RegistryProxy implements AutoCloseable {
   }
 
   /**
-   * Starts a proxy to 127.0.0.1:{@code targetPort} that drops once past {@code dropAfter} bytes,
-   * in the middle of a request.
+   * Starts a proxy to 127.0.0.1:{@code targetPort} that drops once past {@code dropAfter} bytes, in
+   * the middle of a request.
    */
   public static RegistryProxy tearingRequest(int targetPort, long dropAfter) throws IOException {
     return new RegistryProxy(targetPort, dropAfter, false);
@@ -46,8 +46,7 @@ public final class RegistryProxy implements AutoCloseable {
    * Starts a proxy to 127.0.0.1:{@code targetPort} that drops once past {@code dropAfter} bytes,
    * when the next {@code PATCH} request starts, forwarding none of it.
    */
-  public static RegistryProxy droppingNextPatch(int targetPort, long dropAfter)
-      throws IOException {
+  public static RegistryProxy droppingNextPatch(int targetPort, long dropAfter) throws IOException {
     return new RegistryProxy(targetPort, dropAfter, true);
   }
 
@@ -79,7 +78,8 @@ public final class RegistryProxy implements AutoCloseable {
         new Thread(
             () -> {
               byte[] buffer = new byte[16 * 1024];
-              try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
+              try (InputStream in = from.getInputStream();
+                  OutputStream out = to.getOutputStream()) {
                 for (int n; (n = in.read(buffer)) >= 0; ) {
                   if (upstream && shouldDrop(buffer, n)) {
                     // A torn request gets half of this buffer through; a dropped one nothing.

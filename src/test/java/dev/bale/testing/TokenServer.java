@@ -30,8 +30,8 @@ import java.util.function.BiFunction;
 
 /**
  * A bearer-token server for tests: on 127.0.0.1 it checks a user's password and issues JSON Web
- * Tokens, signed with an RSA key made by the openssl command, granting the actions a policy
- * allows. The registry trusts the key's certificate through its {@code auth.token} settings.
+ * Tokens, signed with an RSA key made by the openssl command, granting the actions a policy allows.
+ * The registry trusts the key's certificate through its {@code auth.token} settings.
  */
 public final class TokenServer implements AutoCloseable {
   /** The service name the registry and the tokens share. */
@@ -52,10 +52,7 @@ public final class TokenServer implements AutoCloseable {
   private final List<String> requestedScopes = Collections.synchronizedList(new ArrayList<>());
 
   private TokenServer(
-      Path directory,
-      String user,
-      String password,
-      BiFunction<String, String, Set<String>> policy)
+      Path directory, String user, String password, BiFunction<String, String, Set<String>> policy)
       throws IOException, InterruptedException, java.security.GeneralSecurityException {
     this.user = user;
     this.password = password;
@@ -65,14 +62,24 @@ public final class TokenServer implements AutoCloseable {
     certificate = directory.resolve("token.crt");
     RegistryFixture.run(
         List.of(
-            "openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
-            "-subj", "/CN=bale-test-token", "-keyout", keyFile.toString(),
-            "-out", certificate.toString()));
+            "openssl",
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-days",
+            "2",
+            "-subj",
+            "/CN=bale-test-token",
+            "-keyout",
+            keyFile.toString(),
+            "-out",
+            certificate.toString()));
     key = readKey(keyFile);
     X509Certificate cert;
     try (InputStream in = Files.newInputStream(certificate)) {
-      cert =
-          (X509Certificate) CertificateFactory.getInstance("X.509").generateCertificate(in);
+      cert = (X509Certificate) CertificateFactory.getInstance("X.509").generateCertificate(in);
     }
     certificateBase64 = Base64.getEncoder().encodeToString(cert.getEncoded());
     server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
@@ -85,10 +92,7 @@ public final class TokenServer implements AutoCloseable {
    * user may take on a repository, from (user, repository).
    */
   public static TokenServer start(
-      Path directory,
-      String user,
-      String password,
-      BiFunction<String, String, Set<String>> policy)
+      Path directory, String user, String password, BiFunction<String, String, Set<String>> policy)
       throws Exception {
     return new TokenServer(directory, user, password, policy);
   }
@@ -96,8 +100,7 @@ public final class TokenServer implements AutoCloseable {
   private static PrivateKey readKey(Path file)
       throws IOException, java.security.GeneralSecurityException {
     String pem = Files.readString(file);
-    String body =
-        pem.replaceAll("-----[A-Z ]+-----", "").replaceAll("\\s", "");
+    String body = pem.replaceAll("-----[A-Z ]+-----", "").replaceAll("\\s", "");
     return KeyFactory.getInstance("RSA")
         .generatePrivate(new PKCS8EncodedKeySpec(Base64.getDecoder().decode(body)));
   }
