@@ -3,8 +3,10 @@ package dev.bale.cli;
 import dev.bale.hash.Digest;
 import dev.bale.registry.ImageReference;
 import dev.bale.registry.Platform;
+import dev.bale.registry.PullFormat;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -29,15 +31,15 @@ final class PullCommand implements Callable<Integer> {
   @Option(
       names = {"-o", "--output"},
       required = true,
-      paramLabel = "DIR",
-      description = "The OCI layout directory to write or add to.")
+      paramLabel = "DIR|FILE",
+      description = "The OCI layout directory to write or add to, or the archive to write.")
   Path output;
 
   @Option(
       names = "--format",
-      paramLabel = "oci-dir",
+      paramLabel = "FORMAT",
       defaultValue = "oci-dir",
-      description = "The output format; only oci-dir for now.")
+      description = "oci-dir (default), oci-archive or docker-archive.")
   String format;
 
   @Option(
@@ -50,16 +52,22 @@ final class PullCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws Exception {
-    if (!format.equals("oci-dir")) {
-      // LIMITATION: pull writes only OCI layout directories; a Docker archive or OCI tar would
-      // need the image writers, which the pull can call once they exist.
-      throw new UsageException("--format must be oci-dir, not '" + format + "'");
-    }
+    PullFormat pullFormat =
+        Arrays.stream(PullFormat.values())
+            .filter(f -> f.label().equals(format))
+            .findFirst()
+            .orElseThrow(
+                () ->
+                    new UsageException(
+                        "--format must be oci-dir, oci-archive or docker-archive, not '"
+                            + format
+                            + "'"));
     PrintWriter out = spec.commandLine().getOut();
     ImageReference source = ImageReference.parse(reference);
     Platform chosen = platform == null ? null : Platform.parse(platform);
 
-    Digest digest = registry.client(spec.commandLine().getErr()).pull(source, chosen, output);
+    Digest digest =
+        registry.client(spec.commandLine().getErr()).pull(source, chosen, output, pullFormat);
 
     out.println(source.withDigest(digest));
     out.flush();

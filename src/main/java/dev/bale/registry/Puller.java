@@ -84,7 +84,7 @@ final class Puller {
     }
   }
 
-  private static Path stagingDirectory(Path directory) throws RegistryException {
+  static Path stagingDirectory(Path directory) throws RegistryException {
     Path parent = directory.toAbsolutePath().getParent();
     try {
       Files.createDirectories(parent);
@@ -94,7 +94,7 @@ final class Puller {
     }
   }
 
-  private static void deleteTree(Path root) {
+  static void deleteTree(Path root) {
     try (Stream<Path> paths = Files.walk(root)) {
       for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
         Files.deleteIfExists(path);

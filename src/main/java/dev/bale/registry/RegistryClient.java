@@ -235,6 +235,51 @@ public final class RegistryClient {
     return new Puller(connection, events).pull(source, platform, directory);
   }
 
+  /**
+   * Pulls {@code source} into {@code output} in {@code format}: a directory, or a tar file that
+   * is written under a temporary name and renamed, so that a failed pull leaves {@code output} as
+   * it was.
+   *
+   * @param platform the platform to pick from an index, or null to keep every platform (a Docker
+   *     archive then needs an index of one image)
+   * @return the digest of the manifest (or index) pulled
+   * @throws RegistryException if the registry refuses, a digest does not match, or the output
+   *     cannot be written
+   */
+  public Digest pull(ImageReference source, Platform platform, Path output, PullFormat format)
+      throws RegistryException {
+    if (format == PullFormat.OCI_DIR) {
+      return pull(source, platform, output);
+    }
+    Path staging = Puller.stagingDirectory(output);
+    try {
+      Path layout = staging.resolve("layout");
+      Digest digest = pull(source, platform, layout);
+      Map<String, byte[]> extra =
+          format == PullFormat.DOCKER_ARCHIVE
+              ? Map.of("manifest.json", DockerArchiveManifest.of(layout, source))
+              : Map.of();
+      Path tar = staging.resolve("image.tar");
+      try (java.io.OutputStream out =
+          new java.io.BufferedOutputStream(java.nio.file.Files.newOutputStream(tar))) {
+        // podman load takes a tar with both an index.json and a manifest.json for an OCI
+        // archive and ignores the tags of manifest.json, so a Docker archive has only the latter.
+        LayoutTar.write(layout, extra, format == PullFormat.DOCKER_ARCHIVE, out);
+      }
+      java.nio.file.Files.move(
+          tar,
+          output,
+          java.nio.file.StandardCopyOption.ATOMIC_MOVE,
+          java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+      return digest;
+    } catch (IOException e) {
+      throw new RegistryException(
+          "cannot write the pulled image to '" + output + "': " + e.getMessage(), e);
+    } finally {
+      Puller.deleteTree(staging);
+    }
+  }
+
   private RegistryConnection connect(ImageReference target, List<String> scopes)
       throws RegistryException {
     Optional<Credentials> found = credentials.find(target);

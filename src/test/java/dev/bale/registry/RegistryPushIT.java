@@ -218,6 +218,39 @@ class RegistryPushIT {
   }
 
   @Test
+  void pull_asArchives_skopeoAndPodmanReadThem() throws Exception {
+    Path layout = RegistryImages.writeLayout(dir.resolve("layout"), amd64, "latest");
+    String reference = registry.host() + "/bale/archives:1";
+    assertThat(push(layout, reference).exitCode()).isZero();
+    Path ociTar = dir.resolve("image.oci.tar");
+    Path dockerTar = dir.resolve("image.docker.tar");
+
+    RegistryCli oci =
+        RegistryCli.run("pull", reference, "-o", ociTar.toString(), "--format", "oci-archive");
+    RegistryCli docker =
+        RegistryCli.run(
+            "pull", reference, "-o", dockerTar.toString(), "--format", "docker-archive");
+
+    assertThat(oci.exitCode()).as(oci.err()).isZero();
+    assertThat(docker.exitCode()).as(docker.err()).isZero();
+    JsonNode fromOci = JSON.readTree(skopeo("inspect", "oci-archive:" + ociTar + ":1"));
+    assertThat(fromOci.path("Digest").asText())
+        .isEqualTo(RegistryImages.digest(amd64.manifest()));
+    JsonNode fromDocker = JSON.readTree(skopeo("inspect", "docker-archive:" + dockerTar));
+    assertThat(fromDocker.path("Layers").get(0).asText()).isEqualTo(amd64.blobDigests().get(1));
+    RegistryFixture.run(podman("load", "-q", "-i", dockerTar.toString()));
+    // --pull never: the image must come from the archive, under the tag the archive gives it.
+    String hi =
+        RegistryFixture.run(
+            podman(
+                "--runtime", "runc", "run", "--rm", "--pull", "never",
+                "--ulimit", "nofile=1024:1024",
+                "--ulimit", "nproc=1024:1024", "--network", "none", reference,
+                "busybox", "cat", "/hello.txt"));
+    assertThat(hi).isEqualTo("hello from amd64\n");
+  }
+
+  @Test
   void push_dockerFormat_putsDockerSchema2Manifest() throws Exception {
     Path layout = RegistryImages.writeLayout(dir.resolve("layout"), amd64, "latest");
     String reference = registry.host() + "/bale/docker:1";
