@@ -163,6 +163,9 @@ final class BlobUploader {
       }
       URI put = withDigest(location, blob);
       String what = "upload blob '" + blob.digest() + "'";
+      // The HTTP client leaves a stream open when a request fails; closing it here stops a
+      // writer thread that would otherwise wait for a reader forever.
+      List<InputStream> opened = new java.util.concurrent.CopyOnWriteArrayList<>();
       try {
         HttpResponse<byte[]> response =
             connection.sendOnce(
@@ -171,7 +174,8 @@ final class BlobUploader {
                         .header("Content-Type", "application/octet-stream")
                         .PUT(
                             BodyPublishers.fromPublisher(
-                                BodyPublishers.ofInputStream(() -> counted(blob)), blob.size())),
+                                BodyPublishers.ofInputStream(() -> counted(blob, opened)),
+                                blob.size())),
                 BodyHandlers.ofByteArray(),
                 what);
         if (response.statusCode() == 201) {
@@ -196,6 +200,8 @@ final class BlobUploader {
               e);
         }
         events.log(Level.WARN, "retrying " + what + ": " + RegistryConnection.describe(e));
+      } finally {
+        opened.forEach(BlobUploader::close);
       }
       RegistryConnection.pause(retry.delay(attempt));
       location = null;
@@ -206,9 +212,11 @@ final class BlobUploader {
     return status >= 500 || status == 429;
   }
 
-  private InputStream counted(Blob blob) {
+  private InputStream counted(Blob blob, List<InputStream> opened) {
     try {
-      return new CountingStream(blob.open(), blob);
+      InputStream in = new CountingStream(blob.open(), blob);
+      opened.add(in);
+      return in;
     } catch (IOException e) {
       throw new java.io.UncheckedIOException(e);
     }

@@ -13,9 +13,9 @@ import java.util.TreeMap;
 import java.util.stream.Stream;
 
 /**
- * Writes an OCI layout directory as an uncompressed tar archive, optionally with extra small
- * files such as a Docker {@code manifest.json}. Entries come in byte order of their names, with
- * mtime 1, owner 0:0 and modes 0644/0755, so that the same layout always gives the same bytes.
+ * Writes an OCI layout directory as an uncompressed tar archive, optionally with extra small files
+ * such as a Docker {@code manifest.json}. Entries come in byte order of their names, with mtime 1,
+ * owner 0:0 and modes 0644/0755, so that the same layout always gives the same bytes.
  */
 // LIMITATION: a minimal ustar writer for pulled images only; names past 100 bytes are refused.
 // The image package's tar writer can replace it once it exists.

@@ -3,14 +3,18 @@ package dev.bale.registry;
 import dev.bale.event.EventSink;
 import dev.bale.event.Level;
 import dev.bale.hash.Digest;
+import java.io.BufferedOutputStream;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpRequest.BodyPublishers;
 import java.net.http.HttpResponse;
 import java.net.http.HttpResponse.BodyHandlers;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.security.GeneralSecurityException;
 import java.security.SecureRandom;
 import java.security.cert.X509Certificate;
@@ -236,9 +240,9 @@ public final class RegistryClient {
   }
 
   /**
-   * Pulls {@code source} into {@code output} in {@code format}: a directory, or a tar file that
-   * is written under a temporary name and renamed, so that a failed pull leaves {@code output} as
-   * it was.
+   * Pulls {@code source} into {@code output} in {@code format}: a directory, or a tar file that is
+   * written under a temporary name and renamed, so that a failed pull leaves {@code output} as it
+   * was.
    *
    * @param platform the platform to pick from an index, or null to keep every platform (a Docker
    *     archive then needs an index of one image)
@@ -260,17 +264,12 @@ public final class RegistryClient {
               ? Map.of("manifest.json", DockerArchiveManifest.of(layout, source))
               : Map.of();
       Path tar = staging.resolve("image.tar");
-      try (java.io.OutputStream out =
-          new java.io.BufferedOutputStream(java.nio.file.Files.newOutputStream(tar))) {
-        // podman load takes a tar with both an index.json and a manifest.json for an OCI
-        // archive and ignores the tags of manifest.json, so a Docker archive has only the latter.
+      try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(tar))) {
+        // podman load reads a tar holding an index.json as an OCI archive, which loses the
+        // tags of manifest.json; so a Docker archive holds blobs and manifest.json only.
         LayoutTar.write(layout, extra, format == PullFormat.DOCKER_ARCHIVE, out);
       }
-      java.nio.file.Files.move(
-          tar,
-          output,
-          java.nio.file.StandardCopyOption.ATOMIC_MOVE,
-          java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+      Files.move(tar, output, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
       return digest;
     } catch (IOException e) {
       throw new RegistryException(
@@ -286,8 +285,8 @@ public final class RegistryClient {
     String scheme = plainHttp || isLoopback(target.hostName()) ? "http" : "https";
     try {
       return RegistryConnection.open(http, target, scheme, found, scopes, retry, events);
-    } catch (RegistryException e) {
-      if (!insecure || !scheme.equals("https") || !e.getMessage().contains("TLS failed")) {
+    } catch (RegistryConnection.TlsFailure e) {
+      if (!insecure || !scheme.equals("https")) {
         throw e;
       }
       events.log(Level.WARN, "registry " + target.registry() + " does not speak TLS; using HTTP");

@@ -313,7 +313,7 @@ final class RegistryConnection {
       } catch (ConnectException e) {
         throw unreachable(e);
       } catch (SSLException e) {
-        throw new RegistryException(
+        throw new TlsFailure(
             "cannot "
                 + what
                 + " on registry '"
@@ -398,6 +398,15 @@ final class RegistryConnection {
         null);
   }
 
+  /** A TLS handshake that failed, which {@code --insecure} may answer with plain HTTP. */
+  static final class TlsFailure extends RegistryException {
+    private static final long serialVersionUID = 1L;
+
+    TlsFailure(String message) {
+      super(message);
+    }
+  }
+
   static String describe(IOException e) {
     if (e instanceof ConnectException) {
       return "connection refused";
@@ -423,7 +432,7 @@ final class RegistryConnection {
           case 401 ->
               insufficientScope
                   ? ": the account lacks permission for this in that repository (insufficient"
-                        + " scope)"
+                      + " scope)"
                   : ": the registry wants other credentials; check --creds or podman login";
           case 403 -> ": the account may not do this in that repository";
           case 404 -> ": no such repository or object; check the reference";

@@ -234,8 +234,7 @@ class RegistryPushIT {
     assertThat(oci.exitCode()).as(oci.err()).isZero();
     assertThat(docker.exitCode()).as(docker.err()).isZero();
     JsonNode fromOci = JSON.readTree(skopeo("inspect", "oci-archive:" + ociTar + ":1"));
-    assertThat(fromOci.path("Digest").asText())
-        .isEqualTo(RegistryImages.digest(amd64.manifest()));
+    assertThat(fromOci.path("Digest").asText()).isEqualTo(RegistryImages.digest(amd64.manifest()));
     JsonNode fromDocker = JSON.readTree(skopeo("inspect", "docker-archive:" + dockerTar));
     assertThat(fromDocker.path("Layers").get(0).asText()).isEqualTo(amd64.blobDigests().get(1));
     RegistryFixture.run(podman("load", "-q", "-i", dockerTar.toString()));
@@ -243,10 +242,22 @@ class RegistryPushIT {
     String hi =
         RegistryFixture.run(
             podman(
-                "--runtime", "runc", "run", "--rm", "--pull", "never",
-                "--ulimit", "nofile=1024:1024",
-                "--ulimit", "nproc=1024:1024", "--network", "none", reference,
-                "busybox", "cat", "/hello.txt"));
+                "--runtime",
+                "runc",
+                "run",
+                "--rm",
+                "--pull",
+                "never",
+                "--ulimit",
+                "nofile=1024:1024",
+                "--ulimit",
+                "nproc=1024:1024",
+                "--network",
+                "none",
+                reference,
+                "busybox",
+                "cat",
+                "/hello.txt"));
     assertThat(hi).isEqualTo("hello from amd64\n");
   }
 

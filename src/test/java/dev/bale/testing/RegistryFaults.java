@@ -17,10 +17,10 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * An HTTP proxy on 127.0.0.1 in front of a real registry that answers some requests with a
- * failure status instead of passing them on, the way an overloaded registry or a rate limit
- * does. Everything else goes to the registry and back unchanged but for the {@code Location}
- * header, which is pointed at the proxy.
+ * An HTTP proxy on 127.0.0.1 in front of a real registry that answers some requests with a failure
+ * status instead of passing them on, the way an overloaded registry or a rate limit does.
+ * Everything else goes to the registry and back unchanged but for the {@code Location} header,
+ * which is pointed at the proxy.
  */
 public final class RegistryFaults implements AutoCloseable {
   private static final Set<String> NOT_FORWARDED =
@@ -35,8 +35,8 @@ public final class RegistryFaults implements AutoCloseable {
 
   /**
    * Answers up to {@code times} requests whose method is {@code method} and whose path contains
-   * {@code pathPart} with {@code status}, adding {@code Retry-After} when {@code retryAfter} is
-   * not null.
+   * {@code pathPart} with {@code status}, adding {@code Retry-After} when {@code retryAfter} is not
+   * null.
    */
   public record Fault(String method, String pathPart, int status, String retryAfter, int times) {}
 
