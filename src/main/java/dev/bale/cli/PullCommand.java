@@ -18,8 +18,10 @@ import picocli.CommandLine.Spec;
 /** {@code bale pull REFERENCE -o DIR}: copies an image from a registry into an OCI layout. */
 @Command(
     name = "pull",
+    mixinStandardHelpOptions = true,
     description = {
-      "Pulls an image from a registry into an OCI image layout directory.",
+      "Pulls an image from a registry into an OCI layout directory, an OCI archive or a Docker"
+          + " archive.",
       "Prints the pulled reference with its digest on stdout."
     })
 final class PullCommand implements Callable<Integer> {

@@ -18,6 +18,7 @@ import picocli.CommandLine.Spec;
 /** {@code bale push --from IMAGE REFERENCE}: sends an image on disk to a registry. */
 @Command(
     name = "push",
+    mixinStandardHelpOptions = true,
     description = {
       "Pushes an OCI layout (directory or tar) or a Docker archive to a registry.",
       "Prints the pushed reference with its digest on stdout."
