@@ -235,6 +235,8 @@ final class BlobUploader {
     InputStream in = null;
     try {
       in = openAt(blob, 0);
+      // One chunk is held in memory so that a failed PATCH can be told apart from a failed
+      // read; with three parallel uploads that is at most 48 MiB at the default chunk size.
       byte[] chunk = new byte[(int) Math.min(chunkSize, blob.size())];
       while (offset < blob.size()) {
         int length = (int) Math.min(chunk.length, blob.size() - offset);

@@ -20,6 +20,9 @@ import java.util.Set;
  * a file lock, so concurrent bale processes share it safely.
  */
 final class MountHistory {
+  // LIMITATION: the file only grows (about 110 bytes per blob and repository) and is read whole
+  // on each push; a user pushing thousands of images would notice it. Pruning old lines, or an
+  // index by digest, would fix that.
   private static final String FILE_NAME = "pushed-blobs";
 
   private final Path file;

@@ -282,6 +282,9 @@ public final class RegistryClient {
   private RegistryConnection connect(ImageReference target, List<String> scopes)
       throws RegistryException {
     Optional<Credentials> found = credentials.find(target);
+    // LIMITATION: a registry on this machine is always spoken to in plain HTTP, so one that
+    // serves TLS on 127.0.0.1 fails with a bad-request error. podman tries HTTPS first there;
+    // doing the same needs a read timeout, since some plain servers never answer a handshake.
     String scheme = plainHttp || isLoopback(target.hostName()) ? "http" : "https";
     try {
       return RegistryConnection.open(http, target, scheme, found, scopes, retry, events);

@@ -163,6 +163,9 @@ final class RegistryConnection {
             + "): check the user name and password");
   }
 
+  // LIMITATION: tokens come only from a GET on the realm (the Docker token protocol); the
+  // OAuth2 POST with a refresh token that some registries also offer is not used, so an
+  // identity token stored by docker login (identitytoken in config.json) is ignored.
   private synchronized void fetchToken() throws RegistryException {
     String realm = bearer.parameter("realm");
     if (realm == null || realm.isEmpty()) {
