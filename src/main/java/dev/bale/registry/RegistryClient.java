@@ -282,10 +282,11 @@ public final class RegistryClient {
   private RegistryConnection connect(ImageReference target, List<String> scopes)
       throws RegistryException {
     Optional<Credentials> found = credentials.find(target);
-    // LIMITATION: a registry on this machine is always spoken to in plain HTTP, so one that
-    // serves TLS on 127.0.0.1 fails with a bad-request error. podman tries HTTPS first there;
-    // doing the same needs a read timeout, since some plain servers never answer a handshake.
-    String scheme = plainHttp || isLoopback(target.hostName()) ? "http" : "https";
+    // LIMITATION: without --insecure, a registry on this machine is spoken to in plain HTTP, so
+    // one that serves TLS on 127.0.0.1 fails with a bad-request error. podman tries HTTPS first
+    // there; doing the same needs a read timeout, as some plain servers never answer a handshake.
+    boolean plain = plainHttp || (!insecure && isLoopback(target.hostName()));
+    String scheme = plain ? "http" : "https";
     try {
       return RegistryConnection.open(http, target, scheme, found, scopes, retry, events);
     } catch (RegistryConnection.TlsFailure e) {

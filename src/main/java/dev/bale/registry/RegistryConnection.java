@@ -113,6 +113,13 @@ final class RegistryConnection {
     if (response.statusCode() == 200) {
       return;
     }
+    if (response.statusCode() == 400 && base.getScheme().equals("http")) {
+      throw new RegistryException(
+          "registry '"
+              + registry()
+              + "' answered plain HTTP with HTTP 400: it probably serves HTTPS; give --insecure"
+              + " to use it without checking its certificate");
+    }
     if (response.statusCode() != 401) {
       throw failure("check the API at " + ping, response);
     }

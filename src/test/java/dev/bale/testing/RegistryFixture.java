@@ -60,7 +60,40 @@ public final class RegistryFixture implements AutoCloseable {
     return start(directory, auth);
   }
 
+  /** Starts a registry that serves HTTPS with a self-signed certificate made by openssl. */
+  public static RegistryFixture startWithTls(Path directory)
+      throws IOException, InterruptedException {
+    requireTool("openssl", "openssl");
+    Path key = directory.resolve("tls.key");
+    Path certificate = directory.resolve("tls.crt");
+    run(
+        List.of(
+            "openssl",
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-days",
+            "2",
+            "-subj",
+            "/CN=127.0.0.1",
+            "-addext",
+            "subjectAltName=IP:127.0.0.1",
+            "-keyout",
+            key.toString(),
+            "-out",
+            certificate.toString()));
+    String tls = "  tls:\n    certificate: " + certificate + "\n    key: " + key + "\n";
+    return start(directory, tls, "https");
+  }
+
   private static RegistryFixture start(Path directory, String auth)
+      throws IOException, InterruptedException {
+    return start(directory, auth, "http");
+  }
+
+  private static RegistryFixture start(Path directory, String extra, String scheme)
       throws IOException, InterruptedException {
     requireTool("docker-registry", "docker-registry");
     int port = freePort();
@@ -76,7 +109,7 @@ public final class RegistryFixture implements AutoCloseable {
             + "http:\n  addr: 127.0.0.1:"
             + port
             + "\n  secret: bale-test-secret\n"
-            + auth,
+            + extra,
         StandardCharsets.UTF_8);
     Path log = directory.resolve("registry.log");
     Process process =
@@ -85,15 +118,24 @@ public final class RegistryFixture implements AutoCloseable {
             .redirectOutput(log.toFile())
             .start();
     RegistryFixture fixture = new RegistryFixture(process, port, log);
-    fixture.awaitReady();
+    fixture.awaitReady(scheme);
     return fixture;
   }
 
-  private void awaitReady() throws IOException, InterruptedException {
+  private void awaitReady(String scheme) throws IOException, InterruptedException {
     Instant deadline = Instant.now().plus(Duration.ofSeconds(20));
     while (Instant.now().isBefore(deadline)) {
       if (!process.isAlive()) {
         throw new IllegalStateException("docker-registry exited:\n" + log());
+      }
+      if (scheme.equals("https")) {
+        // A TLS listener accepting connections is ready enough; the tests check the rest.
+        try (java.net.Socket socket = new java.net.Socket("127.0.0.1", port)) {
+          return;
+        } catch (IOException e) {
+          Thread.sleep(50);
+          continue;
+        }
       }
       try {
         HttpURLConnection connection =
