@@ -165,8 +165,11 @@ class RegistryAuthIT {
   @Test
   void push_tokenAuth_succeedsAndMountsWithPullScopeOnSource() throws Exception {
     String first = tokenRegistry.host() + "/bale/app:1";
+    int issuedBefore = tokens.tokensIssued();
     RegistryCli result = push(first, "--creds", USER + ":" + PASSWORD);
     assertThat(result.exitCode()).as(result.err()).isZero();
+    // One token serves every request of the push: it is kept until it expires.
+    assertThat(tokens.tokensIssued() - issuedBefore).isEqualTo(1);
     assertThat(tokens.requestedScopes()).contains("repository:bale/app:pull,push");
 
     RegistryCli second =

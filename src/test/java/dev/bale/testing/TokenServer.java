@@ -50,6 +50,8 @@ public final class TokenServer implements AutoCloseable {
   private final String password;
   private final BiFunction<String, String, Set<String>> policy;
   private final List<String> requestedScopes = Collections.synchronizedList(new ArrayList<>());
+  private final java.util.concurrent.atomic.AtomicInteger tokensIssued =
+      new java.util.concurrent.atomic.AtomicInteger();
 
   private TokenServer(
       Path directory, String user, String password, BiFunction<String, String, Set<String>> policy)
@@ -122,6 +124,11 @@ public final class TokenServer implements AutoCloseable {
     }
   }
 
+  /** Returns how many tokens the server issued so far. */
+  public int tokensIssued() {
+    return tokensIssued.get();
+  }
+
   private void token(HttpExchange exchange) throws IOException {
     try (exchange) {
       String account = authenticate(exchange.getRequestHeaders().getFirst("Authorization"));
@@ -145,6 +152,7 @@ public final class TokenServer implements AutoCloseable {
                   .put("token", sign(account, access))
                   .put("expires_in", 300)
                   .put("issued_at", Instant.now().toString()));
+      tokensIssued.incrementAndGet();
       exchange.getResponseHeaders().set("Content-Type", "application/json");
       exchange.sendResponseHeaders(200, body.length);
       exchange.getResponseBody().write(body);
