@@ -4,7 +4,6 @@ import dev.bale.registry.ImageReference;
 import dev.bale.registry.LocalImage;
 import dev.bale.registry.ManifestFormat;
 import dev.bale.registry.PushResult;
-import dev.bale.registry.RegistryClient;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -50,10 +49,9 @@ final class PushCommand implements Callable<Integer> {
     PrintWriter err = spec.commandLine().getErr();
     ManifestFormat manifestFormat = parseFormat(format);
     ImageReference target = ImageReference.parse(reference);
-    RegistryClient client = registry.client(err);
-
     LocalImage image = LocalImage.read(from, manifestFormat);
-    PushResult result = image.push(client, target);
+
+    PushResult result = image.push(registry.client(err), target);
 
     out.println(result.reference());
     out.flush();

@@ -305,6 +305,9 @@ public final class RegistryClient {
         || host.matches("127\\.[0-9]{1,3}\\.[0-9]{1,3}\\.[0-9]{1,3}");
   }
 
+  // LIMITATION: requests have no read timeout, so a registry that accepts a connection and then
+  // never answers makes bale wait until interrupted. A fix sets HttpRequest timeouts on the
+  // small requests (pings, HEADs, manifests) and a progress watchdog on uploads.
   private static HttpClient httpClient(boolean insecure) {
     // HTTP/1.1: uploads are long sequential streams, and h2c upgrades confuse some registries.
     HttpClient.Builder builder =

@@ -109,7 +109,7 @@ final class RegistryConnection {
 
   private void authenticate() throws RegistryException {
     URI ping = base.resolve("/v2/");
-    HttpResponse<byte[]> response = sendOnce(() -> HttpRequest.newBuilder(ping).GET(), "ping");
+    HttpResponse<byte[]> response = ping(ping);
     if (response.statusCode() == 200) {
       return;
     }
@@ -138,7 +138,7 @@ final class RegistryConnection {
               + challenge.scheme()
               + "', which bale does not speak (basic and bearer only)");
     }
-    HttpResponse<byte[]> again = sendOnce(() -> HttpRequest.newBuilder(ping).GET(), "ping");
+    HttpResponse<byte[]> again = ping(ping);
     if (again.statusCode() == 401) {
       throw rejectedCredentials(again);
     }
@@ -291,9 +291,13 @@ final class RegistryConnection {
     }
   }
 
-  private HttpResponse<byte[]> sendOnce(Supplier<HttpRequest.Builder> request, String what)
-      throws RegistryException {
-    return sendWithRetries(request, HttpResponse.BodyHandlers.ofByteArray(), what, true);
+  /** Asks the registry's API root, with retries, whether it wants authentication. */
+  private HttpResponse<byte[]> ping(URI uri) throws RegistryException {
+    return sendWithRetries(
+        () -> HttpRequest.newBuilder(uri).GET(),
+        HttpResponse.BodyHandlers.ofByteArray(),
+        "reach the API",
+        true);
   }
 
   private <T> HttpResponse<T> sendAuthenticated(
