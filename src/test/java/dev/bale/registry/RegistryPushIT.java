@@ -277,6 +277,20 @@ class RegistryPushIT {
         .isEqualTo(MediaTypes.DOCKER_LAYER);
     assertThat(raw.path("layers").get(0).path("digest").asText())
         .isEqualTo(amd64.blobDigests().get(1));
+
+    Path pulled = dir.resolve("pulled");
+    RegistryCli pull = RegistryCli.run("pull", reference, "-o", pulled.toString());
+    assertThat(pull.exitCode()).as(pull.err()).isZero();
+    String manifestDigest = pull.out().strip().substring(pull.out().indexOf('@') + 1);
+    assertThat(manifestDigest)
+        .isEqualTo(result.out().strip().substring(result.out().indexOf('@') + 1));
+    assertThat(blobNames(pulled))
+        .containsExactlyInAnyOrder(
+            manifestDigest.substring(7),
+            amd64.blobDigests().get(0).substring(7),
+            amd64.blobDigests().get(1).substring(7));
+    JsonNode top = JSON.readTree(pulled.resolve("index.json").toFile()).path("manifests").get(0);
+    assertThat(top.path("mediaType").asText()).isEqualTo(MediaTypes.DOCKER_MANIFEST);
   }
 
   @Test
