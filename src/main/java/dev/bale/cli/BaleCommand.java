@@ -19,6 +19,8 @@ import picocli.CommandLine.Model.CommandSpec;
       PathInfoCommand.class,
       VerifyCommand.class,
       ArchiveCommand.class,
+      PushCommand.class,
+      PullCommand.class,
     })
 final class BaleCommand implements Runnable {
   @Spec CommandSpec spec;

@@ -32,7 +32,7 @@ abstract class DatabaseStore implements Store {
     this.database = database;
   }
 
-  /** Returns the URI this store was opened with, for messages. */
+  @Override
   public String uri() {
     return uri;
   }

@@ -242,11 +242,15 @@ class LocalStoreTest {
     Files.createDirectories(stale.resolve("item/sub"));
     Files.setPosixFilePermissions(
         stale.resolve("item"), PosixFilePermissions.fromString("r-x------"));
+    // The same process id with another start time: the id was reused after a crash.
+    Path reused = root.resolve("tmp/" + ProcessHandle.current().pid() + "-12345-abcd");
+    Files.createDirectories(reused);
     TemporaryDirectory live = store.newTemporaryDirectory();
     Path other = Files.createDirectories(root.resolve("tmp/not-ours"));
 
     try (LocalStore again = Stores.openLocal("local?root=" + root)) {
       assertThat(stale).doesNotExist();
+      assertThat(reused).doesNotExist();
       assertThat(live.path()).isDirectory();
       assertThat(other).isDirectory();
     }
