@@ -18,6 +18,7 @@ import picocli.CommandLine.Model.CommandSpec;
       ReferrersCommand.class,
       PathInfoCommand.class,
       VerifyCommand.class,
+      PackCommand.class,
     })
 final class BaleCommand implements Runnable {
   @Spec CommandSpec spec;
