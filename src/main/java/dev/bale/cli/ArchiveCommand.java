@@ -6,6 +6,16 @@ import dev.bale.archive.ExportWriter;
 import dev.bale.archive.Importer;
 import dev.bale.event.EventSink;
 import dev.bale.event.Level;
+import dev.bale.image.ClosureItem;
+import dev.bale.image.Compression;
+import dev.bale.image.Customisation;
+import dev.bale.image.Image;
+import dev.bale.image.ImageConfig;
+import dev.bale.image.ImageName;
+import dev.bale.image.Layer;
+import dev.bale.image.LayerPlanner;
+import dev.bale.image.Platform;
+import dev.bale.image.Symlink;
 import dev.bale.store.LocalStore;
 import dev.bale.store.Store;
 import dev.bale.store.StoreException;
@@ -19,6 +29,7 @@ import java.io.OutputStream;
 import java.io.PrintWriter;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -41,7 +52,8 @@ import picocli.CommandLine.Parameters;
     description = {
       "Exports store items in the Guix/Nix export format, or imports such an archive.",
       "  bale archive --export [-r] ITEM... [-o FILE]",
-      "  bale archive --import [FILE]"
+      "  bale archive --import [FILE]",
+      "  bale archive --format=docker ITEM [-o FILE]"
     })
 final class ArchiveCommand extends StoreCommand implements Callable<Integer> {
   @Option(names = "--export", description = "Write the items (and with -r their closure).")
@@ -51,6 +63,15 @@ final class ArchiveCommand extends StoreCommand implements Callable<Integer> {
       names = "--import",
       description = "Import an archive (FILE, or standard input) and print its store paths.")
   boolean importing;
+
+  @Option(
+      names = "--format",
+      paramLabel = "FORMAT",
+      description =
+          "docker: write the closure of ITEM as a one-layer Docker image, with /bin linking to"
+              + " ITEM/bin, tagged NAME:HASH, to docker-image-BASENAME.tar (or -o FILE), and print"
+              + " the file name.")
+  String format;
 
   @Option(
       names = {"-r", "--recursive"},
@@ -71,7 +92,8 @@ final class ArchiveCommand extends StoreCommand implements Callable<Integer> {
 
   private enum Mode {
     EXPORT,
-    IMPORT
+    IMPORT,
+    DOCKER
   }
 
   @Override
@@ -83,11 +105,23 @@ final class ArchiveCommand extends StoreCommand implements Callable<Integer> {
       case IMPORT:
         importArchive();
         break;
+      case DOCKER:
+        dockerImage();
+        break;
     }
     return ExitCode.OK;
   }
 
   private Mode mode() {
+    if (format != null) {
+      if (!format.equals("docker")) {
+        throw new UsageException("unknown archive format '" + format + "': use docker");
+      }
+      if (export || importing || recursive || operands.size() != 1) {
+        throw new UsageException("--format=docker takes one ITEM and no --export, --import or -r");
+      }
+      return Mode.DOCKER;
+    }
     if (export == importing) {
       throw new UsageException("give exactly one of --export and --import");
     }
@@ -116,6 +150,31 @@ final class ArchiveCommand extends StoreCommand implements Callable<Integer> {
           file.commit();
         }
       }
+    }
+  }
+
+  /**
+   * Writes the closure of the one operand as a Docker archive with a single layer, the way Guix
+   * first did: a {@code /bin} link into the item when it has {@code bin}, tag {@code NAME:HASH}.
+   */
+  private void dockerImage() throws Exception {
+    try (Store store = openStore()) {
+      StorePath item = store.resolve(operands.get(0));
+      List<Symlink> links = new ArrayList<>();
+      if (Files.isDirectory(store.physicalPath(item).resolve("bin"), LinkOption.NOFOLLOW_LINKS)) {
+        links.add(new Symlink("/bin", item + "/bin"));
+      }
+      Customisation customisation = Customisation.of(store.directory(), links);
+      List<Layer> layers =
+          LayerPlanner.plan(ClosureItem.closureOf(store, List.of(item)), 1, customisation);
+      ImageName name = new ImageName(ImageName.canonicalRepository(item.name()), item.hash());
+      ImageConfig config = ImageConfig.builder(Platform.current()).build();
+      Image image = new Image(name, config, layers, Compression.NONE);
+
+      Path file = output != null ? output : Path.of("docker-image-" + item.baseName() + ".tar");
+      ImageFormat.DOCKER.write(image, file, EventSink.DISCARD);
+      spec.commandLine().getOut().println(file);
+      spec.commandLine().getOut().flush();
     }
   }
 
