@@ -205,24 +205,33 @@ final class PackCommand extends StoreCommand implements Callable<Integer> {
 
   /** Resolves the operands, adding those that are files outside the store first. */
   private List<StorePath> rootsOf(Store store) throws StoreException, ImageException {
-    List<StorePath> roots = new ArrayList<>();
-    for (String operand : operands) {
+    // Resolve and check everything first, so that bad input adds nothing to the store.
+    StorePath[] roots = new StorePath[operands.size()];
+    List<Integer> toAdd = new ArrayList<>();
+    for (int i = 0; i < operands.size(); i++) {
+      String operand = operands.get(i);
       boolean inStore = operand.startsWith(store.directory() + "/");
-      Path file = Path.of(operand);
-      if (!inStore && Files.exists(file, LinkOption.NOFOLLOW_LINKS)) {
-        if (!(store instanceof LocalStore local)) {
+      if (!inStore && Files.exists(Path.of(operand), LinkOption.NOFOLLOW_LINKS)) {
+        if (!(store instanceof LocalStore)) {
           throw new ImageException(
               "cannot pack '" + operand + "': it is outside the store, and a Guix or Nix store"
                   + " cannot take new items; add it to the embedded store instead");
         }
-        Path absolute = file.toAbsolutePath().normalize();
-        Path fileName = absolute.getFileName();
-        roots.add(local.add(absolute, fileName == null ? "root" : fileName.toString()));
+        toAdd.add(i);
       } else {
-        roots.add(store.resolve(operand));
+        roots[i] = store.resolve(operand);
       }
     }
-    return roots;
+    if (entryPoint != null && toAdd.contains(0)) {
+      checkEntryPoint(Path.of(operands.get(0)), operands.get(0));
+    }
+
+    for (int i : toAdd) {
+      Path absolute = Path.of(operands.get(i)).toAbsolutePath().normalize();
+      Path fileName = absolute.getFileName();
+      roots[i] = ((LocalStore) store).add(absolute, fileName == null ? "root" : fileName.toString());
+    }
+    return List.of(roots);
   }
 
   /** Returns the -S links; with a null item, only checks their syntax. */
@@ -276,21 +285,28 @@ final class PackCommand extends StoreCommand implements Callable<Integer> {
   }
 
   private String checkedEntryPoint(Store store, StorePath first) throws ImageException {
-    String program = itemRelative(first, entryPoint);
-    String relative = program.substring(first.toString().length());
-    Path physical = store.physicalPath(first);
-    Path candidate = Path.of(physical + relative);
-    if (program.contains("/../") || !Files.exists(candidate, LinkOption.NOFOLLOW_LINKS)) {
-      throw new ImageException(
-          "cannot use entry point '" + entryPoint + "': '" + program + "' is not in the closure"
-              + " of '" + first + "'");
-    }
-    return program;
+    checkEntryPoint(store.physicalPath(first), first.toString());
+    return itemRelative(first, entryPoint);
   }
 
+  /** Checks that the entry point names something inside the tree at {@code item}. */
+  private void checkEntryPoint(Path item, String itemName) throws ImageException {
+    String relative = itemRelative(null, entryPoint);
+    boolean inside = !entryPoint.startsWith("/") && !("/" + relative + "/").contains("/../");
+    if (!inside || !Files.exists(item.resolve(relative), LinkOption.NOFOLLOW_LINKS)) {
+      throw new ImageException(
+          "cannot use entry point '" + entryPoint + "': it is not in '" + itemName + "'");
+    }
+  }
+
+  /** Returns {@code path} below {@code item}, or below nothing (relative) when it is null. */
   private static String itemRelative(StorePath item, String path) {
     String trimmed = path.replaceAll("^(\\./)+", "").replaceAll("/+$", "");
-    return trimmed.isEmpty() || trimmed.equals(".") ? item.toString() : item + "/" + trimmed;
+    String prefix = item == null ? "" : item.toString();
+    if (trimmed.isEmpty() || trimmed.equals(".")) {
+      return prefix;
+    }
+    return item == null ? trimmed : prefix + "/" + trimmed;
   }
 
   private static String[] keyValue(String option, String text) throws ImageException {

@@ -72,6 +72,7 @@ class PackCommandTest {
         "--system sparc-linux",
         "--entry-point bin/missing",
         "--entry-point ../busybox/bin/sh",
+        "--entry-point /bin/sh",
         "--compression lz4",
         "--created yesterday",
         "--expose 99999"
@@ -107,6 +108,21 @@ class PackCommandTest {
     assertThat(bale.run("requisites", "site").out()).contains("-site");
     ImageValidator.Checked checked = ImageValidator.dockerArchive(out.resolve("image.tar"));
     assertThat(checked.layers()).hasSize(2);
+  }
+
+  @Test
+  void pack_pathWithMissingEntryPoint_addsNothingToTheStore() throws Exception {
+    Path tree = Files.createDirectories(temp.resolve("site/www"));
+    Files.writeString(tree.resolve("index.html"), "<p>hi</p>");
+
+    Bale.Result result =
+        pack("--entry-point", "bin/server", temp.resolve("site").toString());
+    assertThat(result.exitCode()).isEqualTo(1);
+    assertThat(result.err().strip())
+        .isEqualTo("bale: cannot use entry point 'bin/server': it is not in '"
+            + temp.resolve("site") + "'");
+    assertThat(bale.run("requisites", "site").exitCode()).isNotZero();
+    assertThat(outputFiles()).isEmpty();
   }
 
   @Test
