@@ -110,6 +110,42 @@ class PackIT {
     assertThat(umociUnpack(extracted)).isEqualTo(expected);
   }
 
+  @Test
+  void pack_interrupted_leavesNoOutputFile() throws Exception {
+    Path big = Files.createDirectories(temp.resolve("big"));
+    try (var out = Files.newOutputStream(big.resolve("data"))) {
+      byte[] block = new byte[1 << 20];
+      for (int i = 0; i < 400; i++) {
+        block[0] = (byte) i;
+        out.write(block);
+      }
+    }
+    String item = bale.add(big, "big");
+    Path output = Files.createDirectories(temp.resolve("out"));
+
+    String jar = Path.of("target/bale.jar").toAbsolutePath().toString();
+    Process process =
+        new ProcessBuilder("java", "-jar", jar, "--store", bale.storeUri(), "pack", "-f", "oci",
+                "-o", output.resolve("big.tar").toString(), item)
+            .redirectErrorStream(true)
+            .redirectOutput(temp.resolve("log").toFile())
+            .start();
+    long deadline = System.nanoTime() + 120_000_000_000L;
+    while (listing(output).isEmpty() && process.isAlive() && System.nanoTime() < deadline) {
+      Thread.sleep(20);
+    }
+    assertThat(listing(output)).as("a temporary file while packing").hasSize(1);
+    process.destroy();
+    assertThat(process.waitFor()).isNotZero();
+    assertThat(listing(output)).isEmpty();
+  }
+
+  private static List<String> listing(Path directory) throws IOException {
+    try (Stream<Path> files = Files.list(directory)) {
+      return files.map(p -> p.getFileName().toString()).toList();
+    }
+  }
+
   private JsonNode skopeoInspect(String reference) throws Exception {
     Program.Result result =
         Program.run(List.of("skopeo", "--tmpdir", temp.toString(), "inspect", reference))
