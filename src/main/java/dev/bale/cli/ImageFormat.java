@@ -70,9 +70,7 @@ enum ImageFormat {
         written =
             this == OCI
                 ? OciArchiveWriter.write(image, channel, events)
-                : DockerArchiveWriter.write(
-                    image, new BufferedOutputStream(java.nio.channels.Channels.newOutputStream(
-                        channel), BUFFER), events);
+                : DockerArchiveWriter.write(image, channel, events);
       }
       target.commit();
       return written;

@@ -4,6 +4,8 @@ import java.io.Closeable;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.util.Arrays;
@@ -305,6 +307,19 @@ public final class TarWriter implements Closeable {
     public byte[] finish(String name, int mode) throws IOException {
       pad(written);
       return fileHeader(name, mode, written);
+    }
+
+    /**
+     * Pads the content, flushes the archive and writes the header into {@code file}, the file
+     * this archive is being written to from its start; the name must fit in 100 bytes.
+     */
+    public void finish(String name, int mode, FileChannel file) throws IOException {
+      ByteBuffer header = ByteBuffer.wrap(finish(name, mode));
+      out.flush();
+      long offset = headerOffset;
+      while (header.hasRemaining()) {
+        offset += file.write(header, offset);
+      }
     }
   }
 }

@@ -16,8 +16,11 @@ import dev.bale.image.WrittenImage;
 import dev.bale.image.WrittenLayer;
 import dev.bale.tar.TarEntry;
 import dev.bale.tar.TarWriter;
+import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -29,19 +32,33 @@ import java.util.List;
  *
  * <p>Loaders read {@code manifest.json} wherever it is in the archive, so it comes last and the
  * whole archive is written in one pass: a layer's directory is named by a digest of what the
- * layer holds (its store paths), known before its bytes, and an uncompressed layer's size is
- * known from the sizes of its files. A compressed layer's size is not: it is compressed once to
- * count its bytes and once more to write them.
+ * layer holds (its store paths), known before its bytes. An uncompressed layer's size is known
+ * from the sizes of its files; a compressed layer written to a file is streamed behind a
+ * placeholder header filled in afterwards. Only a compressed layer written to a stream that
+ * cannot seek is compressed twice: once to count its bytes, once to write them.
  */
 public final class DockerArchiveWriter {
   private static final int FILE_MODE = 0644;
   private static final int DIRECTORY_MODE = 0755;
+  private static final int BUFFER = 1 << 16;
 
   private DockerArchiveWriter() {}
+
+  /** Writes {@code image} to the start of the empty file open in {@code file}. */
+  public static WrittenImage write(Image image, FileChannel file, EventSink events)
+      throws IOException {
+    OutputStream out = new BufferedOutputStream(Channels.newOutputStream(file), BUFFER);
+    return write(image, out, file, events);
+  }
 
   /** Writes {@code image} to {@code out}, which is closed at the end. */
   public static WrittenImage write(Image image, OutputStream out, EventSink events)
       throws IOException {
+    return write(image, out, null, events);
+  }
+
+  private static WrittenImage write(
+      Image image, OutputStream out, FileChannel file, EventSink events) throws IOException {
     List<WrittenLayer> written = new ArrayList<>();
     List<String> layerFiles = new ArrayList<>();
     String parent = "";
@@ -52,7 +69,7 @@ public final class DockerArchiveWriter {
         archive.write(TarEntry.directory(id, DIRECTORY_MODE));
         archive.file(id + "/VERSION", FILE_MODE, utf8("1.0"));
         archive.file(id + "/json", FILE_MODE, legacyJson(image, id, parent));
-        written.add(writeLayer(archive, id + "/layer.tar", layer, image.compression()));
+        written.add(writeLayer(archive, id + "/layer.tar", layer, image.compression(), file));
         layerFiles.add(id + "/layer.tar");
         parent = id;
       }
@@ -72,13 +89,17 @@ public final class DockerArchiveWriter {
   }
 
   private static WrittenLayer writeLayer(
-      TarWriter archive, String name, Layer layer, Compression compression) throws IOException {
+      TarWriter archive, String name, Layer layer, Compression compression, FileChannel file)
+      throws IOException {
     Layer.Content content = layer.scan();
     long size = content.tarSize();
+    if (compression != Compression.NONE && file != null) {
+      TarWriter.DeferredFile entry = archive.beginDeferredFile();
+      WrittenLayer result = LayerWriter.write(content, compression, entry);
+      entry.finish(name, FILE_MODE, file);
+      return result;
+    }
     if (compression != Compression.NONE) {
-      // LIMITATION: a compressed layer is compressed twice, once to learn its size for the
-      // entry header and once to write it; writing to a seekable file could patch the header
-      // afterwards instead, as the OCI archive writer does.
       size = LayerWriter.write(content, compression, OutputStream.nullOutputStream()).size();
     }
     try (OutputStream entry = archive.beginFile(name, FILE_MODE, size)) {

@@ -16,7 +16,6 @@ import dev.bale.tar.TarWriter;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.nio.ByteBuffer;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.util.ArrayList;
@@ -48,7 +47,7 @@ public final class OciArchiveWriter {
   public static WrittenImage write(Image image, FileChannel file, EventSink events)
       throws IOException {
     OutputStream out = new BufferedOutputStream(Channels.newOutputStream(file), BUFFER);
-    return new OciArchiveWriter(image, events).write(out, new Patching(file, out));
+    return new OciArchiveWriter(image, events).write(out, new Patching(file));
   }
 
   /** Writes {@code image} to {@code out}, which is closed at the end. */
@@ -120,19 +119,13 @@ public final class OciArchiveWriter {
   }
 
   /** Streams a layer once and then writes its header over the placeholder. */
-  private record Patching(FileChannel file, OutputStream buffered) implements LayerEntry {
+  private record Patching(FileChannel file) implements LayerEntry {
     @Override
     public WrittenLayer write(TarWriter archive, Layer.Content content, Compression compression)
         throws IOException {
       TarWriter.DeferredFile entry = archive.beginDeferredFile();
       WrittenLayer result = LayerWriter.write(content, compression, entry);
-      byte[] header = entry.finish(blobName(result.digest()), FILE_MODE);
-      buffered.flush();
-      ByteBuffer buffer = ByteBuffer.wrap(header);
-      long offset = entry.headerOffset();
-      while (buffer.hasRemaining()) {
-        offset += file.write(buffer, offset);
-      }
+      entry.finish(blobName(result.digest()), FILE_MODE, file);
       return result;
     }
   }

@@ -82,12 +82,18 @@ class ImageWritersTest {
 
   @ParameterizedTest
   @EnumSource(Compression.class)
-  void dockerArchive_isValid(Compression compression) throws Exception {
+  void dockerArchive_fileAndStream_areValidAndEqual(Compression compression) throws Exception {
     Path archive = temp.resolve("docker.tar");
+    Path streamed = temp.resolve("streamed.tar");
     WrittenImage written;
-    try (OutputStream out = Files.newOutputStream(archive)) {
-      written = DockerArchiveWriter.write(image(compression, 100), out, EventSink.DISCARD);
+    try (FileChannel channel =
+        FileChannel.open(archive, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+      written = DockerArchiveWriter.write(image(compression, 100), channel, EventSink.DISCARD);
     }
+    try (OutputStream out = Files.newOutputStream(streamed)) {
+      DockerArchiveWriter.write(image(compression, 100), out, EventSink.DISCARD);
+    }
+    assertThat(Files.readAllBytes(archive)).isEqualTo(Files.readAllBytes(streamed));
 
     ImageValidator.Checked checked = ImageValidator.dockerArchive(archive);
     assertThat(checked.layers()).hasSize(3);
