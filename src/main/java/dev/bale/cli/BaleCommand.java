@@ -11,7 +11,14 @@ import picocli.CommandLine.Model.CommandSpec;
     mixinStandardHelpOptions = true,
     versionProvider = VersionProvider.class,
     description = "Turns the closures of store items into container images.",
-    subcommands = {})
+    subcommands = {
+      AddCommand.class,
+      RequisitesCommand.class,
+      ReferencesCommand.class,
+      ReferrersCommand.class,
+      PathInfoCommand.class,
+      VerifyCommand.class,
+    })
 final class BaleCommand implements Runnable {
   @Spec CommandSpec spec;
 

@@ -1,0 +1,278 @@
+package dev.bale.store;
+
+import dev.bale.hash.Digest;
+import dev.bale.hash.DigestingOutputStream;
+import dev.bale.nar.NarWriter;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SortedSet;
+
+/**
+ * The embedded store: a physical root directory holding {@code store/HASH-NAME} for the items,
+ * {@code db/db.sqlite} for the database in the Guix/Nix schema, and {@code tmp/} for trees being
+ * built, under a logical store directory such as {@code /gnu/store}.
+ *
+ * <p>Several processes may share one store: every change happens in one SQLite write transaction
+ * (WAL mode, waiting up to a minute for other writers), and a tree only moves into {@code store/}
+ * inside the transaction that registers it, so an item is valid exactly when its tree is in
+ * place. A tree found in {@code store/} without a database row is the leftover of a killed
+ * process and is replaced.
+ */
+public final class LocalStore extends DatabaseStore {
+  private final Path root;
+  private final Path items;
+  private final Path temporary;
+
+  private LocalStore(String uri, String directory, Path root, Database database) {
+    super(uri, directory, root.resolve("store"), database);
+    this.root = root;
+    this.items = root.resolve("store");
+    this.temporary = root.resolve("tmp");
+  }
+
+  /** Opens or creates the store at physical {@code root} with logical {@code directory}. */
+  static LocalStore open(String uri, Path root, String directory) throws StoreException {
+    Path absolute = root.toAbsolutePath().normalize();
+    try {
+      Files.createDirectories(absolute.resolve("store"));
+      Files.createDirectories(absolute.resolve("db"));
+      Files.createDirectories(absolute.resolve("tmp"));
+      TemporaryDirectory.deleteStale(absolute.resolve("tmp"));
+    } catch (IOException e) {
+      throw new StoreException("cannot open store '" + uri + "' at '" + absolute + "'", e);
+    }
+    Database database = Database.openWritable(absolute.resolve("db/db.sqlite"), directory);
+    return new LocalStore(uri, directory, absolute, database);
+  }
+
+  /** Returns the physical root directory. */
+  public Path root() {
+    return root;
+  }
+
+  @Override
+  public boolean isReadOnly() {
+    return false;
+  }
+
+  /**
+   * Adds a copy of the file, directory or symbolic link {@code source} as an item named {@code
+   * name}, referring to the valid items whose hash parts appear in it, and returns its store path.
+   * Adding the same content under the same name again returns the same path and changes nothing.
+   *
+   * <p>The store path is the one {@code nix-store --add} and Guix's {@code add-to-store} give a
+   * recursive SHA-256 item. On failure the store is left as it was.
+   *
+   * @throws StoreException if {@code name} is not a valid item name, {@code source} holds
+   *     anything but files, directories and symbolic links, or the store cannot be written
+   */
+  public StorePath add(Path source, String name) throws StoreException {
+    if (!StorePath.isValidName(name)) {
+      throw new StoreException(
+          "cannot add '" + source + "' as '" + name + "': not a valid store item name (1 to 211"
+              + " of A-Z a-z 0-9 + - . _ ? =, not starting with a dot); choose another name");
+    }
+    if (!Files.exists(source, LinkOption.NOFOLLOW_LINKS)) {
+      throw new StoreException("cannot add '" + source + "': no such file or directory");
+    }
+    try (TemporaryDirectory staging = newTemporaryDirectory()) {
+      Path tree = staging.path().resolve(name);
+      PathInfo info;
+      try {
+        ItemTree.copy(source, tree);
+        ItemTree.canonicalize(tree);
+        info = describe(tree, name);
+      } catch (IOException e) {
+        throw new StoreException("cannot add '" + source + "' to store '" + uri() + "'", e);
+      }
+      String ca = "fixed:r:sha256:" + info.narHash().base32();
+      register(List.of(new Registration(info, tree)), Map.of(info.path(), ca));
+      return info.path();
+    }
+  }
+
+  /** Hashes and scans the canonical tree {@code tree} and returns what to register. */
+  private PathInfo describe(Path tree, String name) throws IOException, StoreException {
+    ReferenceScanner scanner = new ReferenceScanner(validPaths());
+    DigestingOutputStream digesting = new DigestingOutputStream(new Tee(scanner));
+    NarWriter.write(tree, digesting);
+    Digest narHash = digesting.digest();
+    SortedSet<StorePath> references = scanner.references();
+    StorePath path = ContentAddress.sourcePath(directory(), name, narHash, references);
+    long now = Instant.now().getEpochSecond();
+    return new PathInfo(path, narHash, digesting.size(), references, "", now);
+  }
+
+  /** Passes the NAR to the reference scanner; the digesting stream wraps it. */
+  private static final class Tee extends OutputStream {
+    private final ReferenceScanner scanner;
+
+    Tee(ReferenceScanner scanner) {
+      this.scanner = scanner;
+    }
+
+    @Override
+    public void write(int b) {
+      scanner.write(b);
+    }
+
+    @Override
+    public void write(byte[] bytes, int offset, int length) {
+      scanner.write(bytes, offset, length);
+    }
+  }
+
+  /**
+   * Creates a private directory on the store's file system in which to build or restore trees
+   * before {@link #registerAll registering} them; close it when done.
+   */
+  public TemporaryDirectory newTemporaryDirectory() throws StoreException {
+    try {
+      return TemporaryDirectory.create(temporary);
+    } catch (IOException e) {
+      throw new StoreException(
+          "cannot create a temporary directory in store '" + uri() + "' under '" + temporary
+              + "'",
+          e);
+    }
+  }
+
+  /**
+   * Registers restored trees as valid items, all or none, as an import needs: each tree is
+   * canonicalised, then in one transaction the items that are valid already are skipped (their
+   * trees stay where they are, for the caller's temporary directory to delete) and the others are
+   * moved into place and recorded with their references. If anything fails, the moved trees are
+   * deleted and the database is unchanged.
+   *
+   * <p>The caller vouches for each {@link PathInfo}: this checks neither NAR hashes nor that the
+   * references appear in the trees. Every reference must be valid already or among {@code
+   * registrations}; each tree must lie in a {@link TemporaryDirectory} of this store.
+   *
+   * @return the paths that were newly registered, in the order given
+   * @throws StoreException if a reference is neither valid nor registered here, a path is given
+   *     twice or is not in this store's directory, or the store cannot be written
+   */
+  public List<StorePath> registerAll(List<Registration> registrations) throws StoreException {
+    Map<StorePath, String> noContentAddresses = new HashMap<>();
+    for (Registration registration : registrations) {
+      StorePath path = registration.info().path();
+      if (!path.directory().equals(directory())) {
+        throw new StoreException(
+            "cannot register '" + path + "' in store '" + uri() + "': its store directory is '"
+                + directory() + "'");
+      }
+      if (noContentAddresses.containsKey(path)) {
+        throw new StoreException("cannot register '" + path + "' twice in one batch");
+      }
+      noContentAddresses.put(path, null);
+      Path tree = registration.tree().toAbsolutePath().normalize();
+      if (!tree.startsWith(temporary) || tree.getNameCount() <= temporary.getNameCount() + 1) {
+        throw new StoreException(
+            "cannot register '" + path + "' from '" + tree + "': the tree must be inside a"
+                + " temporary directory of store '" + uri() + "'");
+      }
+      try {
+        ItemTree.canonicalize(registration.tree());
+      } catch (IOException e) {
+        throw new StoreException("cannot register '" + path + "' in store '" + uri() + "'", e);
+      }
+    }
+    return register(registrations, noContentAddresses);
+  }
+
+  /**
+   * Moves the canonical trees into place and records them, in one write transaction; returns the
+   * paths newly registered.
+   */
+  private synchronized List<StorePath> register(
+      List<Registration> registrations, Map<StorePath, String> contentAddresses)
+      throws StoreException {
+    List<Path> moved = new ArrayList<>();
+    try {
+      return database.inTransaction(() -> moveAndInsert(registrations, contentAddresses, moved));
+    } catch (SQLException | StoreException | RuntimeException e) {
+      for (Path tree : moved) {
+        try {
+          ItemTree.delete(tree);
+        } catch (IOException suppressed) {
+          e.addSuppressed(suppressed);
+        }
+      }
+      if (e instanceof StoreException storeException) {
+        throw storeException;
+      }
+      String paths =
+          registrations.size() == 1
+              ? "'" + registrations.get(0).info().path() + "'"
+              : registrations.size() + " items";
+      throw new StoreException("cannot register " + paths + " in store '" + uri() + "'", e);
+    }
+  }
+
+  private List<StorePath> moveAndInsert(
+      List<Registration> registrations, Map<StorePath, String> contentAddresses, List<Path> moved)
+      throws SQLException, StoreException {
+    List<Registration> fresh = new ArrayList<>();
+    for (Registration registration : registrations) {
+      if (database.id(registration.info().path()).isEmpty()) {
+        fresh.add(registration);
+      }
+    }
+
+    Map<StorePath, Long> ids = new HashMap<>();
+    for (Registration registration : fresh) {
+      PathInfo info = registration.info();
+      moveIntoPlace(registration.tree(), physicalPath(info.path()), moved);
+      ids.put(info.path(), database.insert(info, contentAddresses.get(info.path())));
+    }
+
+    for (Registration registration : fresh) {
+      PathInfo info = registration.info();
+      List<Long> references = new ArrayList<>();
+      for (StorePath reference : info.references()) {
+        Long id = ids.get(reference);
+        if (id == null) {
+          id = database.id(reference).orElse(null);
+        }
+        if (id == null) {
+          throw new StoreException(
+              "cannot register '" + info.path() + "': its reference '" + reference
+                  + "' is not a valid item of store '" + uri() + "'; register it first or with it");
+        }
+        references.add(id);
+      }
+      database.insertReferences(ids.get(info.path()), references);
+    }
+    return fresh.stream().map(registration -> registration.info().path()).toList();
+  }
+
+  /**
+   * Renames {@code tree} to {@code target}, replacing a leftover tree of a killed process, which
+   * is safe because only a writer holding the database's write lock moves trees into place.
+   */
+  private void moveIntoPlace(Path tree, Path target, List<Path> moved) throws StoreException {
+    try {
+      ItemTree.delete(target);
+      // A directory can only be moved to another parent while its owner may write to it.
+      boolean directory = Files.isDirectory(tree, LinkOption.NOFOLLOW_LINKS);
+      if (directory) {
+        Files.setPosixFilePermissions(tree, ItemTree.WRITABLE_DIRECTORY);
+      }
+      Files.move(tree, target, StandardCopyOption.ATOMIC_MOVE);
+      moved.add(target);
+      ItemTree.canonicalizeTop(target);
+    } catch (IOException e) {
+      throw new StoreException("cannot move '" + tree + "' into place at '" + target + "'", e);
+    }
+  }
+}

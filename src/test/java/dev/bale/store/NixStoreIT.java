@@ -1,0 +1,155 @@
+package dev.bale.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.bale.cli.Main;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Compares bale's stores and commands with the real Nix, in chroot stores. */
+class NixStoreIT {
+  @TempDir static Path shared;
+  static NixChrootStore nix;
+  static NixChrootStore.Closure closure;
+
+  @TempDir Path dir;
+
+  @BeforeAll
+  static void buildClosure() {
+    nix = NixChrootStore.create(shared);
+    closure = nix.buildClosure("it");
+  }
+
+  private record Result(int exitCode, String out, String err) {}
+
+  private static Result bale(String... args) {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    int code = Main.run(new PrintWriter(out), new PrintWriter(err), args);
+    return new Result(code, out.toString(), err.toString());
+  }
+
+  private Path sourceTrees() throws Exception {
+    Path sources = Files.createDirectories(dir.resolve("sources"));
+    Files.writeString(sources.resolve("file.txt"), "plain file\n");
+    Path script = Files.writeString(sources.resolve("script"), "#!/bin/sh\necho hi\n");
+    Files.setPosixFilePermissions(script, PosixFilePermissions.fromString("rwxr-x---"));
+    Path tree = Files.createDirectories(sources.resolve("tree"));
+    Files.createDirectories(tree.resolve("bin"));
+    Files.createDirectories(tree.resolve("empty"));
+    Files.writeString(tree.resolve("bin/tool"), "#!/bin/sh\n");
+    Files.setPosixFilePermissions(tree.resolve("bin/tool"), PosixFilePermissions.fromString("rwxr-xr-x"));
+    Files.writeString(tree.resolve("README"), "read me\n");
+    Files.write(tree.resolve("binary"), new byte[] {0, 1, 2, (byte) 0xff, 10});
+    Files.createSymbolicLink(tree.resolve("link"), Path.of("README"));
+    Files.createSymbolicLink(tree.resolve("dangling"), Path.of("/nonexistent/target"));
+    Files.createSymbolicLink(tree.resolve("bin/up"), Path.of("../README"));
+    return sources;
+  }
+
+  @Test
+  void add_variousTrees_givesTheSamePathsAndHashesAsNixStoreAdd() throws Exception {
+    Path sources = sourceTrees();
+    String uri = "local?root=" + dir.resolve("bale") + "&store-dir=/nix/store";
+
+    for (String name : List.of("file.txt", "script", "tree")) {
+      Path source = sources.resolve(name);
+      StorePath expected = nix.add(source);
+
+      Result added = bale("--store", uri, "add", source.toString());
+      assertThat(added.err()).isEmpty();
+      assertThat(added.exitCode()).isZero();
+      assertThat(added.out()).isEqualTo(expected + "\n");
+
+      Result info = bale("--store", uri, "path-info", expected.toString());
+      assertThat(info.out())
+          .contains("nar-hash: " + nix.nixStore("-q", "--hash", expected.toString()).strip())
+          .contains("nar-size: " + nix.nixStore("-q", "--size", expected.toString()).strip());
+    }
+  }
+
+  @Test
+  void requisites_builtClosure_equalsNixStoreQR() {
+    for (StorePath item : closure.all()) {
+      Result result = bale("--store", nix.uri(), "requisites", item.toString());
+      assertThat(result.err()).isEmpty();
+      assertThat(result.exitCode()).isZero();
+      assertThat(result.out()).isEqualTo(nix.nixStore("-qR", item.toString()));
+    }
+  }
+
+  @Test
+  void references_builtClosure_equalNixStoreQueries() {
+    for (StorePath item : closure.all()) {
+      Result references = bale("--store", nix.uri(), "references", item.toString());
+      assertThat(references.exitCode()).isZero();
+      assertThat(sortedLines(references.out()))
+          .isEqualTo(sortedLines(nix.nixStore("-q", "--references", item.toString())));
+
+      Result referrers = bale("--store", nix.uri(), "referrers", item.toString());
+      assertThat(referrers.exitCode()).isZero();
+      assertThat(sortedLines(referrers.out()))
+          .isEqualTo(sortedLines(nix.nixStore("-q", "--referrers", item.toString())));
+    }
+    assertThat(closure.top().toString()).isNotEqualTo(closure.leaf().toString());
+  }
+
+  @Test
+  void pathInfo_builtClosure_matchesNixHashSizeAndReferences() throws Exception {
+    try (Store store = Stores.open(nix.uri())) {
+      for (StorePath item : closure.all()) {
+        PathInfo info = store.pathInfo(item).orElseThrow();
+        String path = item.toString();
+        assertThat(info.narHash().toNixString())
+            .isEqualTo(nix.nixStore("-q", "--hash", path).strip());
+        assertThat(info.narSize())
+            .isEqualTo(Long.parseLong(nix.nixStore("-q", "--size", path).strip()));
+        assertThat(info.references().stream().map(StorePath::toString).toList())
+            .isEqualTo(sortedLines(nix.nixStore("-q", "--references", path)));
+        assertThat(info.deriver()).isEqualTo(nix.nixStore("-q", "--deriver", path).strip());
+      }
+      assertThat(store.references(closure.top()))
+          .containsExactlyInAnyOrder(closure.middle(), closure.leaf());
+    }
+  }
+
+  @Test
+  void verify_builtClosure_findsNoCorruption() {
+    Result result = bale("--store", nix.uri(), "verify");
+    assertThat(result.err()).isEmpty();
+    assertThat(result.exitCode()).isZero();
+  }
+
+  @Test
+  void add_toNixStore_isRefusedAndLeavesItUnchanged() throws Exception {
+    Path source = Files.writeString(dir.resolve("x"), "x\n");
+    String before = nix.nixStore("-q", "--hash", closure.top().toString())
+        + nix.nixStore("-qR", closure.top().toString());
+    long files;
+    try (var list = Files.list(nix.root().resolve("nix/store"))) {
+      files = list.count();
+    }
+
+    Result result = bale("--store", nix.uri(), "add", source.toString());
+
+    assertThat(result.exitCode()).isEqualTo(1);
+    assertThat(result.out()).isEmpty();
+    assertThat(result.err().lines()).singleElement().asString().contains("never writes");
+    try (var list = Files.list(nix.root().resolve("nix/store"))) {
+      assertThat(list.count()).isEqualTo(files);
+    }
+    assertThat(nix.nixStore("-q", "--hash", closure.top().toString())
+        + nix.nixStore("-qR", closure.top().toString())).isEqualTo(before);
+  }
+
+  private static List<String> sortedLines(String text) {
+    return text.lines().sorted().toList();
+  }
+}
