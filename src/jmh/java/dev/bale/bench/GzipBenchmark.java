@@ -57,17 +57,19 @@ public class GzipBenchmark {
 
   /** Returns the compressed size from bale's parallel gzip. */
   @Benchmark
-  public long parallelGzip(Pool pool) throws IOException {
+  public long parallelGzip(Pool pool, CpuMeter meter) throws IOException {
     CompressionInput.Counter counter = new CompressionInput.Counter();
     CompressionInput.writeAll(input, new ParallelGzipOutputStream(counter, 6, pool.executor));
+    meter.add(CompressionInput.BYTES);
     return counter.count;
   }
 
   /** Returns the compressed size from {@link GZIPOutputStream}: the single-threaded baseline. */
   @Benchmark
-  public long jdkGzip() throws IOException {
+  public long jdkGzip(CpuMeter meter) throws IOException {
     CompressionInput.Counter counter = new CompressionInput.Counter();
     CompressionInput.writeAll(input, new LevelGzipOutputStream(counter, 6));
+    meter.add(CompressionInput.BYTES);
     return counter.count;
   }
 

@@ -59,13 +59,15 @@ public class NarBenchmark {
 
   /** Returns the NAR hash of the tree: what adding a store item costs beyond copying. */
   @Benchmark
-  public NarSummary summarize() throws IOException {
-    return NarWriter.summarize(tree);
+  public NarSummary summarize(CpuMeter meter) throws IOException {
+    NarSummary summary = NarWriter.summarize(tree);
+    meter.add(BenchTree.BYTES);
+    return summary;
   }
 
   /** Reads and hashes every file once, with no NAR framing: the floor for {@link #summarize}. */
   @Benchmark
-  public byte[] readAndHashFiles() throws IOException, NoSuchAlgorithmException {
+  public byte[] readAndHashFiles(CpuMeter meter) throws IOException, NoSuchAlgorithmException {
     MessageDigest sha256 = MessageDigest.getInstance("SHA-256");
     for (Path file : files) {
       try (InputStream in = Files.newInputStream(file)) {
@@ -74,16 +76,18 @@ public class NarBenchmark {
         }
       }
     }
+    meter.add(BenchTree.BYTES);
     return sha256.digest();
   }
 
   /** Hashes the same number of bytes from memory: SHA-256 alone. */
   @Benchmark
-  public byte[] sha256Memory() throws NoSuchAlgorithmException {
+  public byte[] sha256Memory(CpuMeter meter) throws NoSuchAlgorithmException {
     MessageDigest sha256 = MessageDigest.getInstance("SHA-256");
     for (int offset = 0; offset < memory.length; offset += buffer.length) {
       sha256.update(memory, offset, Math.min(buffer.length, memory.length - offset));
     }
+    meter.add(BenchTree.BYTES);
     return sha256.digest();
   }
 }

@@ -37,9 +37,10 @@ public class ZstdBenchmark {
 
   /** Returns the compressed size. */
   @Benchmark
-  public long zstd() throws IOException {
+  public long zstd(CpuMeter meter) throws IOException {
     CompressionInput.Counter counter = new CompressionInput.Counter();
     CompressionInput.writeAll(input, new ParallelZstdOutputStream(counter, 3, workers));
+    meter.add(CompressionInput.BYTES);
     return counter.count;
   }
 }

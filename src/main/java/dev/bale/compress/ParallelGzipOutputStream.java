@@ -35,14 +35,17 @@ import java.util.zip.Deflater;
  * and 0 otherwise, as the RFC suggests.
  *
  * <p>Blocks are compressed on an {@link Executor} the caller supplies (or a shared pool with one
- * thread per processor), with a bounded number in flight, and written in order. An instance is
- * for one thread; it is not safe to share it between threads.
+ * thread per processor), with a bounded number in flight, and written in order. When the oldest
+ * block has not started yet, the writing thread compresses it itself rather than wait, so a
+ * stream makes progress even when every thread of the executor is busy, for instance writing
+ * other layers through streams of their own on the same executor. An instance is for one thread;
+ * it is not safe to share it between threads.
  */
 // LIMITATION: the bytes are a function of the input, the level and the zlib the JDK is linked
 // with. A JDK built on another zlib (zlib-ng, say) writes a valid but different stream, so layer
 // digests match only between machines whose JDKs share a zlib; a fix would be a pure Java deflate.
 public final class ParallelGzipOutputStream extends OutputStream {
-  /** Returns the compression level used when none is given, the same as {@code gzip}'s. */
+  /** The compression level used when none is given, the same as {@code gzip}'s. */
   public static final int DEFAULT_LEVEL = 6;
 
   /** The size of the input blocks compressed independently; part of the output's definition. */
@@ -199,7 +202,10 @@ public final class ParallelGzipOutputStream extends OutputStream {
   /** Writes the oldest blocks, waiting for them, until at most {@code limit} remain pending. */
   private void drain(int limit) throws IOException {
     while (pending.size() > limit) {
-      byte[] compressed = await(pending.peekFirst());
+      FutureTask<byte[]> oldest = pending.peekFirst();
+      // Does nothing when a pool thread has started the block already.
+      oldest.run();
+      byte[] compressed = await(oldest);
       pending.removeFirst();
       writeHeaderOnce();
       out.write(compressed);

@@ -15,6 +15,9 @@ import java.io.OutputStream;
  * #flush()} only flushes the underlying stream, since a zstd flush would end the current job
  * early and change the bytes.
  *
+ * <p>The workers are native threads that zstd starts for each stream and ends in {@link
+ * #close()}, along with its native memory: a stream that is never closed leaks both.
+ *
  * <p>Frames carry the 4-byte content checksum, as the {@code zstd} command writes by default, so
  * {@code zstd -t} and every decoder verify them; they carry no content size, which a stream does
  * not know in advance.

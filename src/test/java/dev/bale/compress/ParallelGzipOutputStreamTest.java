@@ -88,6 +88,30 @@ class ParallelGzipOutputStreamTest {
   }
 
   @Test
+  void write_executorThatNeverRuns_stillCompletes() throws IOException {
+    byte[] data = Samples.text(5 * BLOCK + 1, 10);
+    Executor idle = task -> {};
+
+    byte[] compressed = compress(data, 6, idle, 2, 65536);
+
+    assertThat(compressed).isEqualTo(gzip(data, 6, data.length));
+  }
+
+  @Test
+  void write_fromTheExecutorsOnlyThread_doesNotDeadlock() throws Exception {
+    byte[] data = Samples.text(5 * BLOCK + 1, 11);
+    ExecutorService single = Executors.newSingleThreadExecutor();
+    try {
+      byte[] compressed =
+          single.submit(() -> compress(data, 6, single, 2, 65536)).get(30, TimeUnit.SECONDS);
+
+      assertThat(compressed).isEqualTo(gzip(data, 6, data.length));
+    } finally {
+      single.shutdownNow();
+    }
+  }
+
+  @Test
   void bytes_flushBetweenWrites_areUnchanged() throws IOException {
     byte[] data = Samples.text(3 * BLOCK, 8);
     ByteArrayOutputStream sink = new ByteArrayOutputStream();
