@@ -43,7 +43,7 @@ public class Floor {
             }
           });
     }
-    System.out.printf(
-        "%d files, %d bytes, sha256:%s%n", counts[0], counts[1], HexFormat.of().formatHex(all.digest()));
+    String digest = HexFormat.of().formatHex(all.digest());
+    System.out.printf("%d files, %d bytes, sha256:%s%n", counts[0], counts[1], digest);
   }
 }

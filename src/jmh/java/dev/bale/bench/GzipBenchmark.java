@@ -2,6 +2,7 @@ package dev.bale.bench;
 
 import dev.bale.compress.ParallelGzipOutputStream;
 import java.io.IOException;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -36,22 +37,34 @@ public class GzipBenchmark {
     input = CompressionInput.load();
   }
 
-  /** A pool of compression threads; only the parallel benchmark uses it. */
+  /**
+   * A pool of compression threads; only the parallel benchmark uses it. The writing thread helps
+   * with blocks the pool has not started, so {@code threads} 0 (everything on the writing thread)
+   * is the single-threaded case and {@code threads} N uses up to N + 1 threads.
+   */
   @State(Scope.Benchmark)
   public static class Pool {
-    @Param({"1", "2"})
+    @Param({"0", "1", "2"})
     public int threads;
 
-    ExecutorService executor;
+    Executor executor;
+    private ExecutorService pool;
 
     @Setup
     public void start() {
-      executor = Executors.newFixedThreadPool(threads);
+      if (threads == 0) {
+        executor = task -> {};
+      } else {
+        pool = Executors.newFixedThreadPool(threads);
+        executor = pool;
+      }
     }
 
     @TearDown
     public void stop() {
-      executor.shutdownNow();
+      if (pool != null) {
+        pool.shutdownNow();
+      }
     }
   }
 

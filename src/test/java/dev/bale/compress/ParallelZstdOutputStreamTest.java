@@ -112,7 +112,8 @@ class ParallelZstdOutputStreamTest {
   }
 
   private static byte[] zstd(byte[] data, int level, int workers, int chunk) throws IOException {
-    return Samples.compress(sink -> new ParallelZstdOutputStream(sink, level, workers), data, chunk);
+    Samples.Opener open = sink -> new ParallelZstdOutputStream(sink, level, workers);
+    return Samples.compress(open, data, chunk);
   }
 
   private static byte[] unzstd(byte[] compressed) throws IOException {
