@@ -23,6 +23,10 @@ import org.sqlite.SQLiteConfig;
  * the embedded store, a Guix store and a Nix store. The NAR hash is stored as {@code
  * sha256:HEX}, which is what both daemons write into the {@code hash} column. One connection is
  * not safe for concurrent use: callers synchronise.
+ *
+ * <p>A foreign database is opened read-only, so its file is never written; as for any reader of
+ * a WAL database (the Guix and Nix tools included), SQLite creates its empty {@code -wal} and
+ * {@code -shm} companions beside it if they are missing.
  */
 final class Database implements AutoCloseable {
   /** How long a writer waits for another process's transaction before giving up. */

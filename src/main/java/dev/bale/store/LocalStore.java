@@ -175,6 +175,12 @@ public final class LocalStore extends DatabaseStore {
         throw new StoreException("cannot register '" + path + "' twice in one batch");
       }
       noContentAddresses.put(path, null);
+      Path tree = registration.tree().toAbsolutePath().normalize();
+      if (!tree.startsWith(temporary) || tree.getNameCount() <= temporary.getNameCount() + 1) {
+        throw new StoreException(
+            "cannot register '" + path + "' from '" + tree + "': the tree must be inside a"
+                + " temporary directory of store '" + uri() + "'");
+      }
       try {
         ItemTree.canonicalize(registration.tree());
       } catch (IOException e) {
