@@ -1,21 +1,21 @@
 package dev.bale.image;
 
-import com.github.luben.zstd.ZstdOutputStream;
+import dev.bale.compress.ParallelGzipOutputStream;
+import dev.bale.compress.ParallelZstdOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.util.Locale;
 
 /**
  * How layer blobs are compressed. Each codec writes the same bytes for the same input on every
- * machine: gzip without a time or a name in its header, zstd single-threaded at a fixed level.
+ * machine, whatever its number of processors: gzip without a time or a name in its header, zstd
+ * at a fixed level.
  */
 public enum Compression {
   NONE("", "application/vnd.docker.image.rootfs.diff.tar"),
   GZIP("+gzip", "application/vnd.docker.image.rootfs.diff.tar.gzip"),
   // Docker defines no zstd layer type of its own; its tools accept the OCI one.
   ZSTD("+zstd", "application/vnd.oci.image.layer.v1.tar+zstd");
-
-  private static final int ZSTD_LEVEL = 3;
 
   private final String ociSuffix;
   private final String dockerMediaType;
@@ -50,16 +50,14 @@ public enum Compression {
   }
 
   /**
-   * Returns a stream that compresses what it is given into {@code out}; closing it finishes the
-   * compressed stream and closes {@code out}.
+   * Returns a stream that compresses what it is given into {@code out} on every processor;
+   * closing it finishes the compressed stream and closes {@code out}.
    */
-  // TODO: take the parallel gzip and zstd streams of dev.bale.compress once they exist, so
-  // large layers compress on every core.
   public OutputStream wrap(OutputStream out) throws IOException {
     return switch (this) {
       case NONE -> out;
-      case GZIP -> new GzipStream(out);
-      case ZSTD -> new ZstdOutputStream(out, ZSTD_LEVEL);
+      case GZIP -> new ParallelGzipOutputStream(out);
+      case ZSTD -> new ParallelZstdOutputStream(out);
     };
   }
 
