@@ -125,7 +125,8 @@ final class PackCommand extends StoreCommand implements Callable<Integer> {
   @Option(
       names = "--compression",
       paramLabel = "KIND",
-      description = "Layer compression: none, gzip or zstd. Default: none for docker, gzip for OCI.")
+      description =
+          "Layer compression: none, gzip or zstd. Default: none for docker, gzip for OCI.")
   String compression;
 
   @Option(
@@ -229,7 +230,8 @@ final class PackCommand extends StoreCommand implements Callable<Integer> {
     for (int i : toAdd) {
       Path absolute = Path.of(operands.get(i)).toAbsolutePath().normalize();
       Path fileName = absolute.getFileName();
-      roots[i] = ((LocalStore) store).add(absolute, fileName == null ? "root" : fileName.toString());
+      String name = fileName == null ? "root" : fileName.toString();
+      roots[i] = ((LocalStore) store).add(absolute, name);
     }
     return List.of(roots);
   }

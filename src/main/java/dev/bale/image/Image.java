@@ -7,7 +7,8 @@ import java.util.Objects;
  * An image to write: its name, config, planned layers and how layer blobs are compressed.
  * Nothing is read from disk until a format writes it.
  */
-public record Image(ImageName name, ImageConfig config, List<Layer> layers, Compression compression) {
+public record Image(
+    ImageName name, ImageConfig config, List<Layer> layers, Compression compression) {
   /** Copies the layers. */
   public Image {
     Objects.requireNonNull(name);

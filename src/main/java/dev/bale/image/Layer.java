@@ -4,7 +4,6 @@ import dev.bale.tar.TarEntry;
 import dev.bale.tar.TarWriter;
 import dev.bale.tar.TreeScanner;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -66,11 +65,6 @@ public record Layer(List<ClosureItem> items, Customisation customisation) {
       }
     }
     return text.toString();
-  }
-
-  /** Returns the bytes of {@link #identity()}. */
-  byte[] identityBytes() {
-    return identity().getBytes(StandardCharsets.UTF_8);
   }
 
   /**

@@ -19,6 +19,10 @@ public final class LayerWriter {
    * Writes the tar of {@code content}, compressed with {@code compression}, to {@code out},
    * which stays open.
    */
+  // LIMITATION: every pack reads and hashes every layer again, even an item layer whose blob an
+  // OCI layout or registry already holds; repacking after a one-item change costs the whole
+  // closure. A cache of each layer's digests keyed by its identity and compression would let
+  // writers skip unchanged items.
   public static WrittenLayer write(Layer.Content content, Compression compression, OutputStream out)
       throws IOException {
     DigestingOutputStream blob = new DigestingOutputStream(new KeepOpen(out));

@@ -114,11 +114,6 @@ public final class TarWriter implements Closeable {
     return longNameSize(name) + longNameSize(target) + BLOCK + padded(entry.size());
   }
 
-  /** Returns the size of a file entry named {@code name} holding {@code size} bytes. */
-  public static long fileEntrySize(String name, long size) {
-    return longNameSize(name) + BLOCK + padded(size);
-  }
-
   /** Returns the header block of a regular file; the name must fit in 100 bytes. */
   static byte[] fileHeader(String name, int mode, long size) {
     byte[] nameBytes = utf8(name);

@@ -33,8 +33,8 @@ public final class Bale {
     StringWriter err = new StringWriter();
     List<String> all = new ArrayList<>(List.of("--store", storeUri));
     all.addAll(List.of(args));
-    int code =
-        Main.run(new PrintWriter(out, true), new PrintWriter(err, true), all.toArray(String[]::new));
+    String[] array = all.toArray(String[]::new);
+    int code = Main.run(new PrintWriter(out, true), new PrintWriter(err, true), array);
     return new Result(code, out.toString(), err.toString());
   }
 

@@ -31,7 +31,8 @@ public final class ImageValidator {
   private ImageValidator() {}
 
   /** What a valid image holds: its config and its uncompressed layer tars, bottom first. */
-  public record Checked(JsonNode config, Digest configDigest, List<byte[]> layers, JsonNode index) {}
+  public record Checked(
+      JsonNode config, Digest configDigest, List<byte[]> layers, JsonNode index) {}
 
   /** Validates a Docker archive. */
   public static Checked dockerArchive(Path archive) throws IOException {

@@ -22,7 +22,7 @@ public final class Podman {
 
   /** Loads the archive at {@code archive} and returns podman's output. */
   public String load(Path archive) throws IOException, InterruptedException {
-    return run("load", "--input", archive.toString()).stdout();
+    return command("load", "--input", archive.toString()).stdout();
   }
 
   /** Runs {@code image} with {@code args} and returns the finished container's output. */
@@ -37,7 +37,7 @@ public final class Podman {
   }
 
   /** Runs podman with {@code args} after the storage options, failing if it fails. */
-  public Program.Result run(String... args) throws IOException, InterruptedException {
+  public Program.Result command(String... args) throws IOException, InterruptedException {
     return podman(List.of(args)).checked();
   }
 

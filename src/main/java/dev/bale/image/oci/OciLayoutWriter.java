@@ -52,6 +52,9 @@ public final class OciLayoutWriter {
     long bytes = 0;
     List<WrittenLayer> written = new ArrayList<>();
     List<Descriptor> layerBlobs = new ArrayList<>();
+    // LIMITATION: layers are written one after another; compression uses every core, but
+    // scanning and hashing a layer do not overlap with the next. Writing layers on a pool,
+    // each to its own temporary file, would.
     for (Layer layer : image.layers()) {
       events.log(Level.DEBUG, "writing layer: " + layer.description());
       WrittenLayer result = writeLayer(blobs, layer, image);

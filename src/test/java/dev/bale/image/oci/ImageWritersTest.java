@@ -133,7 +133,8 @@ class ImageWritersTest {
   @EnumSource(Compression.class)
   void ociLayout_isValidAndEqualsTheArchive(Compression compression) throws Exception {
     Path layout = temp.resolve("layout");
-    WrittenImage written = OciLayoutWriter.write(image(compression, 100), layout, EventSink.DISCARD);
+    WrittenImage written =
+        OciLayoutWriter.write(image(compression, 100), layout, EventSink.DISCARD);
     Path archive = temp.resolve("oci.tar");
     try (OutputStream out = Files.newOutputStream(archive)) {
       OciArchiveWriter.write(image(compression, 100), out, EventSink.DISCARD);
@@ -154,7 +155,8 @@ class ImageWritersTest {
   @Test
   void ociLayout_existingBlob_isNotRewrittenAndOtherTagsStay() throws Exception {
     Path layout = temp.resolve("layout");
-    WrittenImage first = OciLayoutWriter.write(image(Compression.GZIP, 100), layout, EventSink.DISCARD);
+    WrittenImage first =
+        OciLayoutWriter.write(image(Compression.GZIP, 100), layout, EventSink.DISCARD);
     Digest layer = first.layers().get(0).digest();
     Path blob = layout.resolve("blobs/sha256/" + layer.hex());
     var before = Files.getLastModifiedTime(blob);
