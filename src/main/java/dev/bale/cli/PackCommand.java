@@ -27,6 +27,7 @@ import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.regex.Pattern;
 import picocli.CommandLine.Command;
@@ -163,7 +164,7 @@ final class PackCommand extends StoreCommand implements Callable<Integer> {
       Customisation customisation = Customisation.of(store.directory(), links(first));
       List<Layer> layers = LayerPlanner.plan(closure, maxLayers, customisation);
       if (explain) {
-        explain(err, layers);
+        explain(err, closure, layers);
       }
 
       if (entryPoint != null) {
@@ -345,12 +346,19 @@ final class PackCommand extends StoreCommand implements Callable<Integer> {
     return new ImageName(ImageName.canonicalRepository(String.join("-", names)), "latest");
   }
 
-  private static void explain(PrintWriter err, List<Layer> layers) {
+  /** Prints each layer with, for each item, how many items need it and its NAR size. */
+  private static void explain(PrintWriter err, List<ClosureItem> closure, List<Layer> layers) {
+    Map<StorePath, Integer> popularity = LayerPlanner.popularity(closure);
     for (int i = 0; i < layers.size(); i++) {
       Layer layer = layers.get(i);
-      err.println("layer " + (i + 1) + "/" + layers.size() + ": " + layer.description());
-      if (layer.items().size() > 1) {
-        layer.items().forEach(item -> err.println("  " + item.path()));
+      long size = layer.items().stream().mapToLong(ClosureItem::size).sum();
+      err.println(
+          "layer " + (i + 1) + "/" + layers.size() + ": " + layer.description() + " ("
+              + size + " bytes)");
+      for (ClosureItem item : layer.items()) {
+        err.println(
+            "  " + item.path() + ": needed by " + popularity.get(item.path()) + ", "
+                + item.size() + " bytes");
       }
     }
   }
