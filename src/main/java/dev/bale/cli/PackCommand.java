@@ -160,36 +160,54 @@ final class PackCommand extends StoreCommand implements Callable<Integer> {
     try (Store store = openStore()) {
       List<StorePath> roots = rootsOf(store);
       List<ClosureItem> closure = ClosureItem.closureOf(store, roots);
-      StorePath first = roots.get(0);
-      Customisation customisation = Customisation.of(store.directory(), links(first));
-      List<Layer> layers = LayerPlanner.plan(closure, maxLayers, customisation);
+      Image image = image(store, roots, closure, builder, tag, codec);
       if (explain) {
-        explain(err, closure, layers);
+        explain(err, closure, image.layers());
       }
-
-      if (entryPoint != null) {
-        List<String> entry = new ArrayList<>();
-        entry.add(checkedEntryPoint(store, first));
-        entry.addAll(entryPointArgs);
-        builder.entrypoint(entry);
-      }
-      ImageName name = tag != null ? tag : defaultName(roots);
-      Image image = new Image(name, builder.build(), layers, codec);
-
-      String where;
-      WrittenImage written;
-      if ("-".equals(output)) {
-        written = imageFormat.writeToStandardOutput(image, events);
-        where = "standard output";
-      } else {
-        Path path = Path.of(output != null ? output : imageFormat.defaultOutput(name.shortName()));
-        written = imageFormat.write(image, path, events);
-        where = "'" + path + "'";
-      }
-      err.println(summary(closure.size(), image, written, where));
-      err.flush();
+      write(imageFormat, image, closure.size(), events, err);
     }
     return ExitCode.OK;
+  }
+
+  private Image image(
+      Store store,
+      List<StorePath> roots,
+      List<ClosureItem> closure,
+      ImageConfig.Builder builder,
+      ImageName tag,
+      Compression codec)
+      throws ImageException {
+    StorePath first = roots.get(0);
+    Customisation customisation = Customisation.of(store.directory(), links(first));
+    List<Layer> layers = LayerPlanner.plan(closure, maxLayers, customisation);
+
+    if (entryPoint != null) {
+      List<String> entry = new ArrayList<>();
+      entry.add(checkedEntryPoint(store, first));
+      entry.addAll(entryPointArgs);
+      builder.entrypoint(entry);
+    }
+    ImageName name = tag != null ? tag : defaultName(roots);
+    return new Image(name, builder.build(), layers, codec);
+  }
+
+  /** Writes the image where -o says and prints the summary line. */
+  private void write(
+      ImageFormat imageFormat, Image image, int items, EventSink events, PrintWriter err)
+      throws IOException {
+    String where;
+    WrittenImage written;
+    if ("-".equals(output)) {
+      written = imageFormat.writeToStandardOutput(image, events);
+      where = "standard output";
+    } else {
+      String shortName = image.name().shortName();
+      Path path = Path.of(output != null ? output : imageFormat.defaultOutput(shortName));
+      written = imageFormat.write(image, path, events);
+      where = "'" + path + "'";
+    }
+    err.println(summary(items, image, written, where));
+    err.flush();
   }
 
   private void checkUsage() {
