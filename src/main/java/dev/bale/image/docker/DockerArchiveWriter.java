@@ -81,7 +81,7 @@ public final class DockerArchiveWriter {
       archive.file(configFile, FILE_MODE, config);
       archive.file("manifest.json", FILE_MODE, manifestJson(image, configFile, layerFiles));
       archive.file("repositories", FILE_MODE, repositoriesJson(image, parent));
-      archive.close();
+      archive.finish();
 
       Descriptor configBlob = new Descriptor(Manifest.DOCKER_CONFIG, configDigest, config.length);
       return new WrittenImage(configBlob, null, written, archive.position());

@@ -79,7 +79,7 @@ public final class OciArchiveWriter {
       Descriptor manifest = putBlob(archive, Manifest.OCI, manifestJson);
       byte[] index = OciDocuments.index(null, OciDocuments.indexEntry(image, manifest));
       archive.file("index.json", FILE_MODE, index);
-      archive.close();
+      archive.finish();
       return new WrittenImage(config, manifest, written, archive.position());
     }
   }
