@@ -284,7 +284,7 @@ public final class RegistryClient {
     Optional<Credentials> found = credentials.find(target);
     // LIMITATION: without --insecure, a registry on this machine is spoken to in plain HTTP, so
     // one that serves TLS on 127.0.0.1 fails with a bad-request error. podman tries HTTPS first
-    // there; doing the same needs a read timeout, as some plain servers never answer a handshake.
+    // there first, which costs a failed handshake (or a response timeout) on every plain one.
     boolean plain = plainHttp || (!insecure && isLoopback(target.hostName()));
     String scheme = plain ? "http" : "https";
     try {
@@ -305,9 +305,6 @@ public final class RegistryClient {
         || host.matches("127\\.[0-9]{1,3}\\.[0-9]{1,3}\\.[0-9]{1,3}");
   }
 
-  // LIMITATION: requests have no read timeout, so a registry that accepts a connection and then
-  // never answers makes bale wait until interrupted. A fix sets HttpRequest timeouts on the
-  // small requests (pings, HEADs, manifests) and a progress watchdog on uploads.
   private static HttpClient httpClient(boolean insecure) {
     // HTTP/1.1: uploads are long sequential streams, and h2c upgrades confuse some registries.
     HttpClient.Builder builder =

@@ -284,11 +284,18 @@ final class RegistryConnection {
       throws RegistryException, IOException {
     refreshTokenIfExpiring();
     try {
-      return http.send(withAuthorization(request.get()).build(), handler);
+      return http.send(timed(withAuthorization(request.get())), handler);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new InterruptedIOException("interrupted while trying to " + what);
     }
+  }
+
+  /** Builds {@code builder}'s request with a response timeout that fits the size of its body. */
+  private HttpRequest timed(HttpRequest.Builder builder) {
+    long bodyBytes =
+        builder.build().bodyPublisher().map(HttpRequest.BodyPublisher::contentLength).orElse(0L);
+    return builder.timeout(retry.responseTimeout(bodyBytes)).build();
   }
 
   /** Asks the registry's API root, with retries, whether it wants authentication. */
@@ -323,7 +330,7 @@ final class RegistryConnection {
           refreshTokenIfExpiring();
         }
         HttpRequest.Builder builder = auth ? withAuthorization(request.get()) : request.get();
-        response = http.send(builder.build(), handler);
+        response = http.send(timed(builder), handler);
       } catch (ConnectException e) {
         throw unreachable(e);
       } catch (SSLException e) {

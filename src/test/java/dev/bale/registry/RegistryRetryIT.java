@@ -9,6 +9,10 @@ import dev.bale.testing.RegistryFaults;
 import dev.bale.testing.RegistryFaults.Fault;
 import dev.bale.testing.RegistryFixture;
 import dev.bale.testing.RegistryImages;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -43,9 +47,13 @@ class RegistryRetryIT {
   }
 
   private RegistryClient client() {
+    return client(new RetryPolicy(4, Duration.ofMillis(50), Duration.ofSeconds(3), Duration.ofSeconds(60)));
+  }
+
+  private RegistryClient client(RetryPolicy retry) {
     return RegistryClient.builder()
         .stateDirectory(dir)
-        .retry(new RetryPolicy(4, Duration.ofMillis(50), Duration.ofSeconds(3)))
+        .retry(retry)
         .events(
             new EventSink() {
               @Override
@@ -57,6 +65,41 @@ class RegistryRetryIT {
               public void progress(String task, long done, long total) {}
             })
         .build();
+  }
+
+  @Test
+  void push_toRegistryThatNeverAnswers_givesUpWithClearError() throws Exception {
+    try (ServerSocket silent = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+      List<Socket> accepted = new CopyOnWriteArrayList<>();
+      Thread acceptor =
+          new Thread(
+              () -> {
+                try {
+                  while (true) {
+                    accepted.add(silent.accept());
+                  }
+                } catch (IOException closed) {
+                  // The test is over.
+                }
+              });
+      acceptor.start();
+      ImageReference target =
+          ImageReference.parse("127.0.0.1:" + silent.getLocalPort() + "/bale/silent:1");
+      RetryPolicy patient =
+          new RetryPolicy(2, Duration.ofMillis(10), Duration.ofMillis(10), Duration.ofSeconds(1));
+      long start = System.nanoTime();
+
+      assertThatThrownBy(() -> client(patient).push(target, image))
+          .isInstanceOf(RegistryException.class)
+          .hasMessageContaining("127.0.0.1:" + silent.getLocalPort())
+          .hasMessageContaining("gave up after 2 attempts");
+
+      assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(30));
+      assertThat(accepted).isNotEmpty();
+      for (Socket socket : accepted) {
+        socket.close();
+      }
+    }
   }
 
   @Test
