@@ -18,6 +18,8 @@ import picocli.CommandLine.Model.CommandSpec;
       ReferrersCommand.class,
       PathInfoCommand.class,
       VerifyCommand.class,
+      ArchiveCommand.class,
+      PackCommand.class,
     })
 final class BaleCommand implements Runnable {
   @Spec CommandSpec spec;

@@ -25,6 +25,7 @@ import java.util.stream.Stream;
  */
 public final class NarWriter {
   private static final int BUFFER_SIZE = 1 << 16;
+  private static final byte[] ZEROS = new byte[8];
 
   private final OutputStream out;
   private final byte[] buffer = new byte[BUFFER_SIZE];
@@ -57,7 +58,7 @@ public final class NarWriter {
     if (attributes.isSymbolicLink()) {
       string("symlink");
       string("target");
-      string(Files.readSymbolicLink(path).toString().getBytes(StandardCharsets.UTF_8));
+      string(target(path));
     } else if (attributes.isDirectory()) {
       string("directory");
       for (Entry entry : sortedEntries(path)) {
@@ -90,33 +91,68 @@ public final class NarWriter {
     List<Entry> entries = new ArrayList<>();
     try (Stream<Path> children = Files.list(directory)) {
       for (Path child : (Iterable<Path>) children::iterator) {
-        byte[] name = child.getFileName().toString().getBytes(StandardCharsets.UTF_8);
-        entries.add(new Entry(name, child));
+        Path name = child.getFileName();
+        checkDecodable(child, name, "name");
+        entries.add(new Entry(name.toString().getBytes(StandardCharsets.UTF_8), child));
       }
     }
     entries.sort((a, b) -> Arrays.compareUnsigned(a.name, b.name));
     return entries;
   }
 
+  private static byte[] target(Path link) throws IOException {
+    Path target = Files.readSymbolicLink(link);
+    for (Path element : target) {
+      checkDecodable(link, element, "symlink target");
+    }
+    return target.toString().getBytes(StandardCharsets.UTF_8);
+  }
+
+  /**
+   * Checks that Java decoded the file name {@code name} (one element, as read from the file
+   * system) without loss, so that its UTF-8 form is its bytes.
+   */
+  private static void checkDecodable(Path path, Path name, String what) throws IOException {
+    // A name is decoded with the replacement character for bytes that are not text; encoding
+    // it again shows whether it was.
+    String text = name.toString();
+    if (text.indexOf('\uFFFD') >= 0 && !name.equals(name.getFileSystem().getPath(text))) {
+      // LIMITATION: Java hands out file names only as decoded strings, so a name that is not
+      // valid UTF-8 cannot be archived byte for byte. Users see such trees refused. A fix needs
+      // native calls that read names as bytes.
+      throw new IOException(
+          "cannot archive '"
+              + path
+              + "': its "
+              + what
+              + " is not valid UTF-8 (Java decodes file names as "
+              + System.getProperty("sun.jnu.encoding")
+              + "; run bale with LC_ALL=C.UTF-8)");
+    }
+  }
+
   private void contents(Path file, long expectedSize) throws IOException {
     long0(expectedSize);
     long copied = 0;
-    try (InputStream in = Files.newInputStream(file)) {
-      while (true) {
+    boolean atEnd;
+    try (InputStream in = Files.newInputStream(file, LinkOption.NOFOLLOW_LINKS)) {
+      // Never more than the size written above, so a growing file cannot corrupt the NAR.
+      while (copied < expectedSize) {
         if (buffered == buffer.length) {
           flush();
         }
-        int n = in.read(buffer, buffered, buffer.length - buffered);
+        int wanted = (int) Math.min(buffer.length - buffered, expectedSize - copied);
+        int n = in.read(buffer, buffered, wanted);
         if (n < 0) {
           break;
         }
         buffered += n;
         copied += n;
       }
+      atEnd = in.read() < 0;
     }
-    if (copied != expectedSize) {
-      throw new IOException(
-          "cannot archive '" + file + "': it changed size while being read");
+    if (copied != expectedSize || !atEnd) {
+      throw new IOException("cannot archive '" + file + "': it changed size while being read");
     }
     pad(copied);
   }
@@ -141,10 +177,8 @@ public final class NarWriter {
   }
 
   private void pad(long length) throws IOException {
-    int padding = (int) ((8 - (length % 8)) % 8);
-    if (padding > 0) {
-      raw(new byte[padding], 0, padding);
-    }
+    int padding = (int) (-length & 7);
+    raw(ZEROS, 0, padding);
   }
 
   private void raw(byte[] bytes, int offset, int length) throws IOException {

@@ -1,0 +1,190 @@
+package dev.bale.nar;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.FileVisitResult;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.OpenOption;
+import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.FileAttribute;
+import java.nio.file.attribute.PosixFileAttributeView;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Set;
+
+/**
+ * Creates the tree of a NAR on disk as {@link NarReader} reads it, and removes it again when the
+ * archive turns out to be bad.
+ *
+ * <p>Every node is created fresh, inside a directory this restorer made itself, with calls that
+ * fail rather than follow a symlink or reuse an existing file; names are single components. So
+ * restoring never writes outside its target. Modes are 0755 for directories and executables and
+ * 0644 for other files, set explicitly because the umask may have removed bits at creation; the
+ * store canonicalises modes and times afterwards, so everything stays writable here.
+ */
+final class TreeRestorer implements TreeSink {
+  private static final Set<PosixFilePermission> EXECUTABLE_MODE =
+      PosixFilePermissions.fromString("rwxr-xr-x");
+  private static final Set<PosixFilePermission> FILE_MODE =
+      PosixFilePermissions.fromString("rw-r--r--");
+  private static final Set<OpenOption> NEW_FILE =
+      Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS);
+
+  private final Path root;
+  private final CharsetDecoder utf8 = StandardCharsets.UTF_8.newDecoder();
+  private final String fileNameEncoding = System.getProperty("sun.jnu.encoding", "unknown");
+  private final boolean utf8FileNames =
+      fileNameEncoding.equalsIgnoreCase("UTF-8") || fileNameEncoding.equalsIgnoreCase("UTF8");
+  private boolean started;
+  private FileChannel file;
+
+  /** Prepares to restore a tree at {@code root}, which must not exist yet. */
+  TreeRestorer(Path root) {
+    this.root = root;
+  }
+
+  @Override
+  public Path child(Path directory, byte[] name, long offset) throws NarFormatException {
+    return directory.resolve(decode(name, offset, "entry name"));
+  }
+
+  @Override
+  public void directory(Path path) throws IOException {
+    Files.createDirectory(path, PosixFilePermissions.asFileAttribute(EXECUTABLE_MODE));
+    started = true;
+    setMode(path, EXECUTABLE_MODE);
+  }
+
+  @Override
+  public void startFile(Path path, boolean executable) throws IOException {
+    Set<PosixFilePermission> mode = executable ? EXECUTABLE_MODE : FILE_MODE;
+    FileAttribute<?> attribute = PosixFilePermissions.asFileAttribute(mode);
+    file = FileChannel.open(path, NEW_FILE, attribute);
+    started = true;
+    setMode(path, mode);
+  }
+
+  @Override
+  public void write(byte[] data, int length) throws IOException {
+    ByteBuffer bytes = ByteBuffer.wrap(data, 0, length);
+    while (bytes.hasRemaining()) {
+      file.write(bytes);
+    }
+  }
+
+  @Override
+  public void endFile() throws IOException {
+    FileChannel finished = file;
+    file = null;
+    finished.close();
+  }
+
+  @Override
+  public void symlink(Path path, byte[] target, long offset) throws IOException {
+    String text = decode(target, offset, "symlink target");
+    Path link = path.getFileSystem().getPath(text);
+
+    // LIMITATION: Java drops repeated and trailing slashes from every path it builds, and has
+    // no call that creates a symlink from raw bytes, so a target such as 'lib//' would come
+    // back as 'lib' and the item would no longer match its NAR hash. Such items are refused
+    // here; restoring them faithfully needs a native symlink call (for example through the
+    // foreign function API once bale can require a Java version that has it).
+    if (!link.toString().equals(text)) {
+      throw NarFormatException.unrestorable(
+          offset,
+          "symlink target "
+              + NarReader.quote(target, target.length)
+              + " has a repeated or trailing '/', which Java cannot write as is");
+    }
+    Files.createSymbolicLink(path, link);
+    started = true;
+  }
+
+  /**
+   * Closes what is open and deletes whatever was restored, after {@code cause} stopped the
+   * restore; failures to clean up are added to {@code cause}.
+   */
+  void abort(Throwable cause) {
+    try {
+      if (file != null) {
+        file.close();
+      }
+      if (started) {
+        deleteTree();
+      }
+    } catch (IOException e) {
+      cause.addSuppressed(e);
+    }
+  }
+
+  private String decode(byte[] bytes, long offset, String what) throws NarFormatException {
+    String text;
+    try {
+      text = utf8.decode(ByteBuffer.wrap(bytes)).toString();
+    } catch (CharacterCodingException e) {
+      // LIMITATION: Java names files with strings, decoding and encoding their bytes in the
+      // locale's encoding, so a name that is not valid UTF-8 cannot be created byte for byte.
+      // Users see such items refused on import. A fix needs native file calls that take bytes.
+      throw NarFormatException.unrestorable(
+          offset,
+          what + " " + NarReader.quote(bytes, bytes.length) + " is not valid UTF-8");
+    }
+    if (!utf8FileNames && !isAscii(bytes)) {
+      throw NarFormatException.unrestorable(
+          offset,
+          what
+              + " "
+              + NarReader.quote(bytes, bytes.length)
+              + " is not ASCII, but Java encodes file names in "
+              + fileNameEncoding
+              + " here; run bale with LC_ALL=C.UTF-8");
+    }
+    return text;
+  }
+
+  private static boolean isAscii(byte[] bytes) {
+    for (byte b : bytes) {
+      if (b < 0) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static void setMode(Path path, Set<PosixFilePermission> mode) throws IOException {
+    // Without following links: the node was just created, so a symlink here is an attack.
+    Files.getFileAttributeView(path, PosixFileAttributeView.class, LinkOption.NOFOLLOW_LINKS)
+        .setPermissions(mode);
+  }
+
+  private void deleteTree() throws IOException {
+    Files.walkFileTree(
+        root,
+        new SimpleFileVisitor<>() {
+          @Override
+          public FileVisitResult visitFile(Path path, BasicFileAttributes attributes)
+              throws IOException {
+            Files.delete(path);
+            return FileVisitResult.CONTINUE;
+          }
+
+          @Override
+          public FileVisitResult postVisitDirectory(Path directory, IOException e)
+              throws IOException {
+            if (e != null) {
+              throw e;
+            }
+            Files.delete(directory);
+            return FileVisitResult.CONTINUE;
+          }
+        });
+  }
+}
