@@ -20,6 +20,8 @@ import picocli.CommandLine.Model.CommandSpec;
       VerifyCommand.class,
       ArchiveCommand.class,
       PackCommand.class,
+      PushCommand.class,
+      PullCommand.class,
     })
 final class BaleCommand implements Runnable {
   @Spec CommandSpec spec;

@@ -1,0 +1,78 @@
+package dev.bale.cli;
+
+import dev.bale.hash.Digest;
+import dev.bale.registry.ImageReference;
+import dev.bale.registry.Platform;
+import dev.bale.registry.PullFormat;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code bale pull REFERENCE -o DIR}: copies an image from a registry into an OCI layout. */
+@Command(
+    name = "pull",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Pulls an image from a registry into an OCI layout directory, an OCI archive or a Docker"
+          + " archive.",
+      "Prints the pulled reference with its digest on stdout."
+    })
+final class PullCommand implements Callable<Integer> {
+  @Spec CommandSpec spec;
+
+  @Parameters(paramLabel = "REFERENCE", description = "What to pull, HOST[:PORT]/REPO[:TAG].")
+  String reference;
+
+  @Option(
+      names = {"-o", "--output"},
+      required = true,
+      paramLabel = "DIR|FILE",
+      description = "The OCI layout directory to write or add to, or the archive to write.")
+  Path output;
+
+  @Option(
+      names = "--format",
+      paramLabel = "FORMAT",
+      defaultValue = "oci-dir",
+      description = "oci-dir (default), oci-archive or docker-archive.")
+  String format;
+
+  @Option(
+      names = "--platform",
+      paramLabel = "OS/ARCH[/VARIANT]",
+      description = "The platform to pick from a multi-platform image (default: keep all).")
+  String platform;
+
+  @Mixin RegistryOptions registry;
+
+  @Override
+  public Integer call() throws Exception {
+    PullFormat pullFormat =
+        Arrays.stream(PullFormat.values())
+            .filter(f -> f.label().equals(format))
+            .findFirst()
+            .orElseThrow(
+                () ->
+                    new UsageException(
+                        "--format must be oci-dir, oci-archive or docker-archive, not '"
+                            + format
+                            + "'"));
+    PrintWriter out = spec.commandLine().getOut();
+    ImageReference source = ImageReference.parse(reference);
+    Platform chosen = platform == null ? null : Platform.parse(platform);
+
+    Digest digest =
+        registry.client(spec.commandLine().getErr()).pull(source, chosen, output, pullFormat);
+
+    out.println(source.withDigest(digest));
+    out.flush();
+    return ExitCode.OK;
+  }
+}

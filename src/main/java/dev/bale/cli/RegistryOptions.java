@@ -1,0 +1,115 @@
+package dev.bale.cli;
+
+import dev.bale.event.EventSink;
+import dev.bale.event.Level;
+import dev.bale.registry.CredentialProvider;
+import dev.bale.registry.Credentials;
+import dev.bale.registry.RegistryClient;
+import dev.bale.registry.RegistryException;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import picocli.CommandLine.Option;
+
+/** The options that {@code push} and {@code pull} share: credentials, transport, verbosity. */
+final class RegistryOptions {
+  @Option(
+      names = "--creds",
+      paramLabel = "USER:PASSWORD",
+      description = "Credentials for the registry (else the podman and docker auth files).")
+  String creds;
+
+  @Option(
+      names = "--creds-file",
+      paramLabel = "FILE",
+      description = "A file whose first line is USER:PASSWORD.")
+  Path credsFile;
+
+  @Option(
+      names = "--plain-http",
+      description = "Use plain HTTP (it is used anyway for 127.0.0.0/8, ::1 and localhost).")
+  boolean plainHttp;
+
+  @Option(
+      names = "--insecure",
+      description = "Accept any TLS certificate, and plain HTTP when the registry has no TLS.")
+  boolean insecure;
+
+  @Option(
+      names = "--cache-dir",
+      paramLabel = "DIR",
+      description =
+          "Where bale remembers which repositories it pushed blobs to, for cross-repository"
+              + " mounts. Default: $XDG_CACHE_HOME/bale, else ~/.cache/bale.")
+  Path cacheDir;
+
+  @Option(
+      names = {"-v", "--verbose"},
+      description = "Report each blob as it is sent, mounted or skipped.")
+  boolean verbose;
+
+  /** Returns a client configured from the options, reporting events on {@code err}. */
+  RegistryClient client(PrintWriter err) throws RegistryException {
+    RegistryClient.Builder builder = RegistryClient.builder();
+    if (cacheDir != null) {
+      builder.stateDirectory(cacheDir);
+    }
+    return builder
+        .credentials(credentials())
+        .plainHttp(plainHttp)
+        .insecure(insecure)
+        .events(new Events(err, verbose))
+        .build();
+  }
+
+  private CredentialProvider credentials() throws RegistryException {
+    if (creds != null && credsFile != null) {
+      throw new UsageException("give --creds or --creds-file, not both");
+    }
+    if (creds != null) {
+      return CredentialProvider.of(Credentials.parse(creds, "--creds"));
+    }
+    if (credsFile != null) {
+      String line;
+      try {
+        line =
+            Files.readAllLines(credsFile, StandardCharsets.UTF_8).stream().findFirst().orElse("");
+      } catch (IOException e) {
+        throw new RegistryException("cannot read --creds-file '" + credsFile + "': " + e);
+      }
+      return CredentialProvider.of(Credentials.parse(line.strip(), "'" + credsFile + "'"));
+    }
+    Path home = Path.of(System.getProperty("user.home"));
+    return CredentialProvider.fromAuthFiles(System.getenv(), home);
+  }
+
+  /** Prints warnings and errors, and with --verbose what happens to each blob, on stderr. */
+  private static final class Events implements EventSink {
+    private final PrintWriter err;
+    private final boolean verbose;
+
+    Events(PrintWriter err, boolean verbose) {
+      this.err = err;
+      this.verbose = verbose;
+    }
+
+    @Override
+    public synchronized void log(Level level, String message) {
+      if (level == Level.ERROR || level == Level.WARN) {
+        err.println("bale: " + level.name().toLowerCase(java.util.Locale.ROOT) + ": " + message);
+      } else if (verbose && level == Level.LIFECYCLE) {
+        err.println("bale: " + message);
+      } else {
+        return;
+      }
+      err.flush();
+    }
+
+    @Override
+    public void progress(String task, long done, long total) {
+      // Per-chunk progress would flood a log; the lifecycle lines say when a blob is done.
+    }
+  }
+}

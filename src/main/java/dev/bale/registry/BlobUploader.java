@@ -1,0 +1,402 @@
+package dev.bale.registry;
+
+import dev.bale.event.EventSink;
+import dev.bale.event.Level;
+import java.io.FilterInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpRequest;
+import java.net.http.HttpRequest.BodyPublishers;
+import java.net.http.HttpResponse;
+import java.net.http.HttpResponse.BodyHandlers;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Gets one blob into a repository by the cheapest way the registry allows: nothing when it is there
+ * already, a cross-repository mount when another repository of the registry has it, one monolithic
+ * upload when it is small, and chunks that resume from the registry's offset when it is large.
+ */
+final class BlobUploader {
+  /** How a blob got into the repository. */
+  enum Outcome {
+    SKIPPED,
+    MOUNTED,
+    SENT
+  }
+
+  private final RegistryConnection connection;
+  private final EventSink events;
+  private final RetryPolicy retry;
+  private final long chunkThreshold;
+  private final int chunkSize;
+  private final AtomicLong bytesSent;
+
+  BlobUploader(
+      RegistryConnection connection,
+      EventSink events,
+      RetryPolicy retry,
+      long chunkThreshold,
+      int chunkSize,
+      AtomicLong bytesSent) {
+    this.connection = connection;
+    this.events = events;
+    this.retry = retry;
+    this.chunkThreshold = chunkThreshold;
+    this.chunkSize = chunkSize;
+    this.bytesSent = bytesSent;
+  }
+
+  /**
+   * Makes sure the repository holds {@code blob}, trying a mount from each of {@code mountSources}
+   * (repositories of the same registry) before uploading.
+   *
+   * @throws RegistryException if the registry refuses or keeps failing
+   */
+  Outcome upload(Blob blob, List<String> mountSources) throws RegistryException {
+    String name = blob.digest().toString();
+    if (exists(blob)) {
+      events.log(Level.LIFECYCLE, "blob " + name + " is already in " + connection.repository());
+      events.progress(name, blob.size(), blob.size());
+      return Outcome.SKIPPED;
+    }
+
+    URI location = null;
+    for (String source : mountSources) {
+      URI mount =
+          connection.repositoryUri(
+              "blobs/uploads/?mount=" + encode(name) + "&from=" + encode(source));
+      HttpResponse<byte[]> response =
+          connection.send(
+              () -> HttpRequest.newBuilder(mount).POST(BodyPublishers.noBody()),
+              BodyHandlers.ofByteArray(),
+              "mount blob '" + name + "' from '" + source + "'");
+      if (response.statusCode() == 201) {
+        events.log(Level.LIFECYCLE, "blob " + name + " mounted from " + source);
+        events.progress(name, blob.size(), blob.size());
+        return Outcome.MOUNTED;
+      }
+      int status = response.statusCode();
+      if (status == 401 || status == 403 || status == 404) {
+        // The account may not read the source any more, or the source is gone: upload instead.
+        events.log(Level.DEBUG, "cannot mount " + name + " from " + source + ": HTTP " + status);
+        continue;
+      }
+      if (status != 202) {
+        throw connection.failure("mount blob '" + name + "' from '" + source + "'", response);
+      }
+      // A 202 means the registry declined the mount and opened an ordinary upload instead.
+      location = location(response);
+      break;
+    }
+
+    if (blob.size() < chunkThreshold) {
+      sendMonolithic(blob, location);
+    } else {
+      sendChunked(blob, location);
+    }
+    events.log(Level.LIFECYCLE, "blob " + name + " sent (" + blob.size() + " bytes)");
+    return Outcome.SENT;
+  }
+
+  private boolean exists(Blob blob) throws RegistryException {
+    URI uri = connection.repositoryUri("blobs/" + blob.digest());
+    HttpResponse<Void> response =
+        connection.send(
+            () -> HttpRequest.newBuilder(uri).method("HEAD", BodyPublishers.noBody()),
+            BodyHandlers.discarding(),
+            "check blob '" + blob.digest() + "'");
+    if (response.statusCode() == 200) {
+      return true;
+    }
+    if (response.statusCode() == 404) {
+      return false;
+    }
+    throw connection.failure("check blob '" + blob.digest() + "'", response);
+  }
+
+  private URI startUpload(Blob blob) throws RegistryException {
+    URI uri = connection.repositoryUri("blobs/uploads/");
+    HttpResponse<byte[]> response =
+        connection.send(
+            () -> HttpRequest.newBuilder(uri).POST(BodyPublishers.noBody()),
+            BodyHandlers.ofByteArray(),
+            "start the upload of blob '" + blob.digest() + "'");
+    if (response.statusCode() != 202) {
+      throw connection.failure("start the upload of blob '" + blob.digest() + "'", response);
+    }
+    return location(response);
+  }
+
+  private URI location(HttpResponse<?> response) throws RegistryException {
+    String location =
+        response
+            .headers()
+            .firstValue("Location")
+            .orElseThrow(
+                () ->
+                    new RegistryException(
+                        "registry '"
+                            + connection.registry()
+                            + "' opened an upload without a Location header"));
+    return connection.resolve(location);
+  }
+
+  private static URI withDigest(URI location, Blob blob) {
+    String separator = location.getRawQuery() == null ? "?" : "&";
+    return URI.create(location + separator + "digest=" + encode(blob.digest().toString()));
+  }
+
+  private static String encode(String value) {
+    return URLEncoder.encode(value, StandardCharsets.UTF_8);
+  }
+
+  /** Sends the blob in one PUT; a failure starts the upload over, a bounded number of times. */
+  private void sendMonolithic(Blob blob, URI openedLocation) throws RegistryException {
+    URI location = openedLocation;
+    for (int attempt = 1; ; attempt++) {
+      if (location == null) {
+        location = startUpload(blob);
+      }
+      URI put = withDigest(location, blob);
+      String what = "upload blob '" + blob.digest() + "'";
+      // The HTTP client leaves a stream open when a request fails; closing it here stops a
+      // writer thread that would otherwise wait for a reader forever.
+      List<InputStream> opened = new java.util.concurrent.CopyOnWriteArrayList<>();
+      try {
+        HttpResponse<byte[]> response =
+            connection.sendOnce(
+                () ->
+                    HttpRequest.newBuilder(put)
+                        .header("Content-Type", "application/octet-stream")
+                        .PUT(
+                            BodyPublishers.fromPublisher(
+                                BodyPublishers.ofInputStream(() -> counted(blob, opened)),
+                                blob.size())),
+                BodyHandlers.ofByteArray(),
+                what);
+        if (response.statusCode() == 201) {
+          events.progress(blob.digest().toString(), blob.size(), blob.size());
+          return;
+        }
+        if (!retryable(response.statusCode()) || attempt >= retry.attempts()) {
+          throw connection.failure(what, response);
+        }
+        events.log(Level.WARN, "retrying " + what + " after HTTP " + response.statusCode());
+      } catch (java.net.ConnectException e) {
+        throw connection.unreachable(e);
+      } catch (IOException e) {
+        if (attempt >= retry.attempts()) {
+          throw new RegistryException(
+              "cannot "
+                  + what
+                  + " to registry '"
+                  + connection.registry()
+                  + "': "
+                  + RegistryConnection.describe(e),
+              e);
+        }
+        events.log(Level.WARN, "retrying " + what + ": " + RegistryConnection.describe(e));
+      } finally {
+        opened.forEach(BlobUploader::close);
+      }
+      RegistryConnection.pause(retry.delay(attempt));
+      location = null;
+    }
+  }
+
+  private static boolean retryable(int status) {
+    return status >= 500 || status == 429;
+  }
+
+  private InputStream counted(Blob blob, List<InputStream> opened) {
+    try {
+      InputStream in = new CountingStream(blob.open(), blob);
+      opened.add(in);
+      return in;
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
+  /**
+   * Sends the blob in chunks of {@code chunkSize}. When a chunk fails, asks the registry how much
+   * it holds and continues from there; a registry that lost the upload gets a new one from the
+   * first byte.
+   */
+  private void sendChunked(Blob blob, URI openedLocation) throws RegistryException {
+    String name = blob.digest().toString();
+    URI location = openedLocation != null ? openedLocation : startUpload(blob);
+    long offset = 0;
+    int failures = 0;
+    InputStream in = null;
+    try {
+      in = openAt(blob, 0);
+      // One chunk is held in memory so that a failed PATCH can be told apart from a failed
+      // read; with three parallel uploads that is at most 48 MiB at the default chunk size.
+      byte[] chunk = new byte[(int) Math.min(chunkSize, blob.size())];
+      while (offset < blob.size()) {
+        int length = (int) Math.min(chunk.length, blob.size() - offset);
+        try {
+          in.readNBytes(chunk, 0, length);
+          location = patch(location, chunk, length, offset, blob);
+          offset += length;
+          bytesSent.addAndGet(length);
+          events.progress(name, offset, blob.size());
+          continue;
+        } catch (ChunkRejected | IOException e) {
+          failures++;
+          if (failures >= retry.attempts()) {
+            throw new RegistryException(
+                "cannot upload blob '"
+                    + name
+                    + "' to registry '"
+                    + connection.registry()
+                    + "': "
+                    + e.getMessage()
+                    + " (gave up after "
+                    + failures
+                    + " failures)");
+          }
+          events.log(
+              Level.WARN,
+              "chunk of "
+                  + name
+                  + " at "
+                  + offset
+                  + " failed: "
+                  + e.getMessage()
+                  + "; asking the registry where to resume");
+          RegistryConnection.pause(retry.delay(failures));
+        }
+
+        UploadStatus status = status(location, blob);
+        if (status == null) {
+          events.log(Level.WARN, "registry lost the upload of " + name + "; starting it over");
+          location = startUpload(blob);
+          offset = 0;
+        } else {
+          location = status.location();
+          offset = status.offset();
+          events.log(Level.LIFECYCLE, "resuming the upload of " + name + " at byte " + offset);
+        }
+        in.close();
+        in = openAt(blob, offset);
+      }
+    } catch (IOException e) {
+      throw new RegistryException("cannot read blob '" + name + "': " + e.getMessage(), e);
+    } finally {
+      close(in);
+    }
+
+    URI put = withDigest(location, blob);
+    HttpResponse<byte[]> response =
+        connection.send(
+            () -> HttpRequest.newBuilder(put).PUT(BodyPublishers.noBody()),
+            BodyHandlers.ofByteArray(),
+            "finish the upload of blob '" + name + "'");
+    if (response.statusCode() != 201) {
+      throw connection.failure("finish the upload of blob '" + name + "'", response);
+    }
+  }
+
+  private static InputStream openAt(Blob blob, long offset) throws IOException {
+    InputStream in = blob.open();
+    in.skipNBytes(offset);
+    return in;
+  }
+
+  private static void close(InputStream in) {
+    if (in != null) {
+      try {
+        in.close();
+      } catch (IOException e) {
+        // Only reading was done; nothing is left half-written.
+      }
+    }
+  }
+
+  private URI patch(URI location, byte[] chunk, int length, long offset, Blob blob)
+      throws IOException, RegistryException, ChunkRejected {
+    String range = offset + "-" + (offset + length - 1);
+    HttpResponse<byte[]> response =
+        connection.sendOnce(
+            () ->
+                HttpRequest.newBuilder(location)
+                    .header("Content-Type", "application/octet-stream")
+                    .header("Content-Range", range)
+                    .method("PATCH", BodyPublishers.ofByteArray(chunk, 0, length)),
+            BodyHandlers.ofByteArray(),
+            "upload a chunk of blob '" + blob.digest() + "'");
+    if (response.statusCode() != 202) {
+      if (response.statusCode() == 416 || retryable(response.statusCode())) {
+        throw new ChunkRejected("HTTP " + response.statusCode());
+      }
+      throw connection.failure("upload a chunk of blob '" + blob.digest() + "'", response);
+    }
+    return location(response);
+  }
+
+  /** Returns where the registry's upload stands, or null if it no longer knows the upload. */
+  private UploadStatus status(URI location, Blob blob) throws RegistryException {
+    HttpResponse<byte[]> response =
+        connection.send(
+            () -> HttpRequest.newBuilder(location).GET(),
+            BodyHandlers.ofByteArray(),
+            "ask how much of blob '" + blob.digest() + "' arrived");
+    if (response.statusCode() != 204) {
+      return null;
+    }
+    // Range is "0-LAST", the last byte received; no Range means nothing arrived yet.
+    long next = response.headers().firstValue("Range").map(BlobUploader::nextOffset).orElse(0L);
+    URI newLocation =
+        response.headers().firstValue("Location").map(connection::resolve).orElse(location);
+    return new UploadStatus(newLocation, next);
+  }
+
+  /**
+   * Returns the offset after a {@code Range: 0-LAST} header. The reference registry also says
+   * {@code 0-0} when it holds nothing, so that is read as nothing: resending one byte is cheap,
+   * skipping one is not.
+   */
+  private static long nextOffset(String range) {
+    long last = Long.parseLong(range.substring(range.indexOf('-') + 1).trim());
+    return last == 0 ? 0 : last + 1;
+  }
+
+  private record UploadStatus(URI location, long offset) {}
+
+  /** A chunk the registry answered with a status worth resuming after. */
+  private static final class ChunkRejected extends Exception {
+    private static final long serialVersionUID = 1L;
+
+    ChunkRejected(String message) {
+      super(message);
+    }
+  }
+
+  /** Counts the bytes of a blob as the HTTP client reads them, for progress and the summary. */
+  private final class CountingStream extends FilterInputStream {
+    private final Blob blob;
+    private long done;
+
+    CountingStream(InputStream in, Blob blob) {
+      super(in);
+      this.blob = blob;
+    }
+
+    @Override
+    public int read(byte[] b, int off, int len) throws IOException {
+      int n = in.read(b, off, len);
+      if (n > 0) {
+        done += n;
+        bytesSent.addAndGet(n);
+        events.progress(blob.digest().toString(), Math.min(done, blob.size() - 1), blob.size());
+      }
+      return n;
+    }
+  }
+}

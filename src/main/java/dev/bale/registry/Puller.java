@@ -1,0 +1,336 @@
+package dev.bale.registry;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.bale.event.EventSink;
+import dev.bale.event.Level;
+import dev.bale.hash.Digest;
+import dev.bale.hash.DigestingInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.HttpResponse.BodyHandlers;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.stream.Stream;
+
+/**
+ * Copies an image from a registry into an OCI image layout directory, checking the digest and size
+ * of everything it fetches. A new directory is filled under a temporary name and renamed at the
+ * end; into an existing layout only verified blobs are added before {@code index.json} is replaced
+ * in one rename.
+ */
+final class Puller {
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final int MAX_MANIFEST = 4 << 20;
+  private static final String ACCEPT =
+      String.join(
+          ", ",
+          MediaTypes.OCI_INDEX,
+          MediaTypes.DOCKER_MANIFEST_LIST,
+          MediaTypes.OCI_MANIFEST,
+          MediaTypes.DOCKER_MANIFEST);
+  private static final String REF_NAME = "org.opencontainers.image.ref.name";
+
+  private final RegistryConnection connection;
+  private final EventSink events;
+
+  Puller(RegistryConnection connection, EventSink events) {
+    this.connection = connection;
+    this.events = events;
+  }
+
+  Digest pull(ImageReference source, Platform platform, Path directory) throws RegistryException {
+    Manifest top = fetchManifest(source.manifestKey(), source.digest());
+    if (top.isIndex() && platform != null) {
+      Digest chosen = choose(top, platform, source);
+      top = fetchManifest(chosen.toString(), chosen);
+    }
+
+    boolean fresh = !Files.exists(directory);
+    Path staging = fresh ? stagingDirectory(directory) : directory;
+    try {
+      Files.createDirectories(staging.resolve("blobs").resolve(Digest.ALGORITHM));
+      storeManifest(staging, top);
+      if (top.isIndex()) {
+        for (JsonNode entry : read(top).path("manifests")) {
+          Digest digest = Digest.parse(entry.path("digest").asText());
+          Manifest child = fetchManifest(digest.toString(), digest);
+          storeManifest(staging, child);
+        }
+      }
+      writeIndex(staging, top, source.tag());
+      if (fresh) {
+        Files.move(staging, directory, StandardCopyOption.ATOMIC_MOVE);
+      }
+      return top.digest();
+    } catch (IOException e) {
+      throw new RegistryException(
+          "cannot write the pulled image to '" + directory + "': " + e.getMessage(), e);
+    } finally {
+      if (fresh && Files.exists(staging)) {
+        deleteTree(staging);
+      }
+    }
+  }
+
+  static Path stagingDirectory(Path directory) throws RegistryException {
+    Path parent = directory.toAbsolutePath().getParent();
+    try {
+      Files.createDirectories(parent);
+      return Files.createTempDirectory(parent, "." + directory.getFileName() + ".");
+    } catch (IOException e) {
+      throw new RegistryException("cannot create '" + directory + "': " + e.getMessage(), e);
+    }
+  }
+
+  static void deleteTree(Path root) {
+    try (Stream<Path> paths = Files.walk(root)) {
+      for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(path);
+      }
+    } catch (IOException e) {
+      // A leftover hidden temporary directory is untidy but harmless.
+    }
+  }
+
+  private Manifest fetchManifest(String key, Digest expected) throws RegistryException {
+    URI uri = connection.repositoryUri("manifests/" + key);
+    String what = "get manifest '" + key + "'";
+    HttpResponse<byte[]> response =
+        connection.send(
+            () -> HttpRequest.newBuilder(uri).header("Accept", ACCEPT).GET(),
+            BodyHandlers.ofByteArray(),
+            what);
+    if (response.statusCode() != 200) {
+      throw connection.failure(what, response);
+    }
+    byte[] bytes = response.body();
+    if (bytes.length > MAX_MANIFEST) {
+      throw new RegistryException(
+          "manifest '" + key + "' of '" + connection.repository() + "' is over 4 MiB");
+    }
+    String mediaType =
+        response.headers().firstValue("Content-Type").map(t -> t.split(";")[0].trim()).orElse("");
+    if (!MediaTypes.isIndex(mediaType) && !MediaTypes.isManifest(mediaType)) {
+      mediaType = readMediaType(bytes, key);
+    }
+    Manifest manifest = new Manifest(mediaType, bytes);
+    if (expected != null && !manifest.digest().equals(expected)) {
+      throw new RegistryException(
+          "manifest '"
+              + key
+              + "' from registry '"
+              + connection.registry()
+              + "' has digest "
+              + manifest.digest()
+              + ", not the one asked for");
+    }
+    return manifest;
+  }
+
+  private String readMediaType(byte[] bytes, String key) throws RegistryException {
+    String mediaType;
+    try {
+      mediaType = JSON.readTree(bytes).path("mediaType").asText("");
+    } catch (IOException e) {
+      mediaType = "";
+    }
+    if (!MediaTypes.isIndex(mediaType) && !MediaTypes.isManifest(mediaType)) {
+      throw new RegistryException(
+          "manifest '"
+              + key
+              + "' of '"
+              + connection.repository()
+              + "' has media type '"
+              + mediaType
+              + "', which bale cannot pull (OCI and Docker schema 2 only)");
+    }
+    return mediaType;
+  }
+
+  private JsonNode read(Manifest manifest) throws RegistryException {
+    try {
+      return JSON.readTree(manifest.bytes());
+    } catch (IOException e) {
+      throw new RegistryException(
+          "manifest " + manifest.digest() + " from '" + connection.registry() + "' is not JSON");
+    }
+  }
+
+  private Digest choose(Manifest index, Platform platform, ImageReference source)
+      throws RegistryException {
+    List<String> offered = new ArrayList<>();
+    for (JsonNode entry : read(index).path("manifests")) {
+      JsonNode p = entry.path("platform");
+      Platform candidate =
+          new Platform(
+              p.path("os").asText("?"),
+              p.path("architecture").asText("?"),
+              p.path("variant").asText(null));
+      offered.add(candidate.toString());
+      boolean variantMatches =
+          platform.variant() == null || platform.variant().equals(candidate.variant());
+      if (candidate.os().equals(platform.os())
+          && candidate.architecture().equals(platform.architecture())
+          && variantMatches) {
+        return Digest.parse(entry.path("digest").asText());
+      }
+    }
+    throw new RegistryException(
+        "image '"
+            + source
+            + "' has no manifest for platform '"
+            + platform
+            + "'; it has "
+            + String.join(", ", offered));
+  }
+
+  private void storeManifest(Path layout, Manifest manifest) throws IOException, RegistryException {
+    writeBlob(
+        layout,
+        manifest.digest(),
+        manifest.size(),
+        new java.io.ByteArrayInputStream(manifest.bytes()));
+    if (manifest.isIndex()) {
+      return;
+    }
+    JsonNode json = read(manifest);
+    List<JsonNode> descriptors = new ArrayList<>();
+    descriptors.add(json.path("config"));
+    json.path("layers").forEach(descriptors::add);
+    for (JsonNode descriptor : descriptors) {
+      Digest digest = Digest.parse(descriptor.path("digest").asText());
+      long size = descriptor.path("size").asLong(-1);
+      if (Files.exists(blobPath(layout, digest))) {
+        continue;
+      }
+      fetchBlob(layout, digest, size);
+    }
+  }
+
+  private void fetchBlob(Path layout, Digest digest, long size)
+      throws IOException, RegistryException {
+    URI uri = connection.repositoryUri("blobs/" + digest);
+    String what = "get blob '" + digest + "'";
+    HttpResponse<InputStream> response =
+        connection.send(
+            () -> HttpRequest.newBuilder(uri).GET(), BodyHandlers.ofInputStream(), what);
+    int status = response.statusCode();
+    if (status == 301 || status == 302 || status == 303 || status == 307 || status == 308) {
+      // Storage behind a redirect gets no registry credentials.
+      URI location = uri.resolve(response.headers().firstValue("Location").orElse(""));
+      RegistryConnection.discard(response);
+      response =
+          connection.sendAnonymously(
+              () -> HttpRequest.newBuilder(location).GET(), BodyHandlers.ofInputStream(), what);
+    }
+    if (response.statusCode() != 200) {
+      throw connection.failure(what, response);
+    }
+    try (InputStream in = response.body()) {
+      writeBlob(layout, digest, size, in);
+    }
+    events.log(Level.LIFECYCLE, "blob " + digest + " pulled");
+  }
+
+  private void writeBlob(Path layout, Digest digest, long size, InputStream in)
+      throws IOException, RegistryException {
+    Path target = blobPath(layout, digest);
+    Path temporary = Files.createTempFile(target.getParent(), ".pull-", ".tmp");
+    try {
+      DigestingInputStream digesting = new DigestingInputStream(in);
+      try (OutputStream out = Files.newOutputStream(temporary)) {
+        byte[] buffer = new byte[64 * 1024];
+        for (int n; (n = digesting.read(buffer)) >= 0; ) {
+          out.write(buffer, 0, n);
+          events.progress(digest.toString(), digesting.size(), size);
+        }
+      }
+      if (size >= 0 && digesting.size() != size) {
+        throw new RegistryException(
+            "blob "
+                + digest
+                + " from registry '"
+                + connection.registry()
+                + "' has "
+                + digesting.size()
+                + " bytes, not the "
+                + size
+                + " its descriptor says");
+      }
+      Digest actual = digesting.digest();
+      if (!actual.equals(digest)) {
+        throw new RegistryException(
+            "blob "
+                + digest
+                + " from registry '"
+                + connection.registry()
+                + "' has the wrong digest "
+                + actual);
+      }
+      Files.move(
+          temporary, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    } finally {
+      Files.deleteIfExists(temporary);
+    }
+  }
+
+  private static Path blobPath(Path layout, Digest digest) {
+    return layout.resolve("blobs").resolve(Digest.ALGORITHM).resolve(digest.hex());
+  }
+
+  private static void writeIndex(Path layout, Manifest top, String tag) throws IOException {
+    Files.writeString(
+        layout.resolve("oci-layout"), "{\"imageLayoutVersion\":\"1.0.0\"}", StandardCharsets.UTF_8);
+    Path indexFile = layout.resolve("index.json");
+    ObjectNode index;
+    if (Files.exists(indexFile)) {
+      index = (ObjectNode) JSON.readTree(indexFile.toFile());
+    } else {
+      index = JSON.createObjectNode();
+      index.put("schemaVersion", 2);
+      index.put("mediaType", MediaTypes.OCI_INDEX);
+    }
+    ArrayNode kept = JSON.createArrayNode();
+    for (JsonNode entry : index.path("manifests")) {
+      String name = entry.path("annotations").path(REF_NAME).asText(null);
+      boolean replaced =
+          tag != null
+              ? tag.equals(name)
+              : name == null && entry.path("digest").asText().equals(top.digest().toString());
+      if (!replaced) {
+        kept.add(entry);
+      }
+    }
+    ObjectNode entry = kept.addObject();
+    entry.put("mediaType", top.mediaType());
+    entry.put("digest", top.digest().toString());
+    entry.put("size", top.size());
+    if (tag != null) {
+      entry.putObject("annotations").put(REF_NAME, tag);
+    }
+    index.set("manifests", kept);
+    Path temporary = Files.createTempFile(layout, ".index-", ".tmp");
+    try {
+      JSON.writeValue(temporary.toFile(), index);
+      Files.move(
+          temporary,
+          indexFile,
+          StandardCopyOption.ATOMIC_MOVE,
+          StandardCopyOption.REPLACE_EXISTING);
+    } finally {
+      Files.deleteIfExists(temporary);
+    }
+  }
+}

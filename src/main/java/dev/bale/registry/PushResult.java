@@ -1,0 +1,24 @@
+package dev.bale.registry;
+
+/**
+ * What a push did.
+ *
+ * @param reference the pushed reference, with the tag and the manifest (or index) digest
+ * @param sent blobs uploaded
+ * @param mounted blobs mounted from another repository of the same registry
+ * @param skipped blobs the repository already had
+ * @param bytesSent bytes of blob content uploaded, counting resent bytes after a failure
+ */
+public record PushResult(
+    ImageReference reference, int sent, int mounted, int skipped, long bytesSent) {
+  /** Returns one line for people, such as {@code 2 blobs sent (1.4 MB), 0 mounted, 1 skipped}. */
+  public String summary() {
+    return String.format(
+        java.util.Locale.ROOT,
+        "%d blobs sent (%.1f MB), %d mounted, %d skipped",
+        sent,
+        bytesSent / 1e6,
+        mounted,
+        skipped);
+  }
+}

@@ -1,0 +1,517 @@
+package dev.bale.registry;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.bale.event.EventSink;
+import dev.bale.event.Level;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InterruptedIOException;
+import java.net.ConnectException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.HttpResponse.BodyHandler;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Supplier;
+import javax.net.ssl.SSLException;
+
+/**
+ * Talks HTTP to one registry on behalf of one repository: picks the scheme, answers the registry's
+ * authentication challenge (basic, or a bearer token fetched from the realm it names and renewed
+ * before it expires) and repeats requests that failed for a passing reason.
+ */
+final class RegistryConnection {
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final Duration TOKEN_MARGIN = Duration.ofSeconds(10);
+
+  private final HttpClient http;
+  private final ImageReference target;
+  private final URI base;
+  private final Optional<Credentials> credentials;
+  private final List<String> scopes;
+  private final RetryPolicy retry;
+  private final EventSink events;
+  private final boolean allowPlainRealm;
+
+  // Uploads run on several threads, which share the token.
+  private volatile Challenge bearer;
+  private volatile String authorization;
+  private volatile Instant tokenExpiry = Instant.MAX;
+
+  private RegistryConnection(
+      HttpClient http,
+      ImageReference target,
+      URI base,
+      Optional<Credentials> credentials,
+      List<String> scopes,
+      RetryPolicy retry,
+      EventSink events,
+      boolean allowPlainRealm) {
+    this.http = http;
+    this.target = target;
+    this.base = base;
+    this.credentials = credentials;
+    this.scopes = List.copyOf(scopes);
+    this.retry = retry;
+    this.events = events;
+    this.allowPlainRealm = allowPlainRealm;
+  }
+
+  /**
+   * Connects to the registry of {@code target}, checks that it speaks the Distribution API and
+   * authenticates for {@code scopes}, such as {@code repository:app:pull,push}.
+   *
+   * @throws RegistryException if the registry cannot be reached or rejects the credentials
+   */
+  static RegistryConnection open(
+      HttpClient http,
+      ImageReference target,
+      String scheme,
+      Optional<Credentials> credentials,
+      List<String> scopes,
+      RetryPolicy retry,
+      EventSink events)
+      throws RegistryException {
+    URI base = URI.create(scheme + "://" + target.apiHost());
+    boolean plain = scheme.equals("http");
+    RegistryConnection connection =
+        new RegistryConnection(http, target, base, credentials, scopes, retry, events, plain);
+    connection.authenticate();
+    return connection;
+  }
+
+  /** Returns the URI of {@code path} under the repository, such as {@code blobs/uploads/}. */
+  URI repositoryUri(String path) {
+    return base.resolve("/v2/" + target.repository() + "/" + path);
+  }
+
+  /** Resolves a {@code Location} header, which may be relative, against the registry. */
+  URI resolve(String location) {
+    return base.resolve(location);
+  }
+
+  /** Returns the registry as users name it, for messages. */
+  String registry() {
+    return target.registry();
+  }
+
+  /** Returns the repository the connection works on. */
+  String repository() {
+    return target.repository();
+  }
+
+  private void authenticate() throws RegistryException {
+    URI ping = base.resolve("/v2/");
+    HttpResponse<byte[]> response = ping(ping);
+    if (response.statusCode() == 200) {
+      return;
+    }
+    if (response.statusCode() == 400 && base.getScheme().equals("http")) {
+      throw new RegistryException(
+          "registry '"
+              + registry()
+              + "' answered plain HTTP with HTTP 400: it probably serves HTTPS; give --insecure"
+              + " to use it without checking its certificate");
+    }
+    if (response.statusCode() != 401) {
+      throw failure("check the API at " + ping, response);
+    }
+    Challenge challenge =
+        Challenge.parse(response.headers().firstValue("WWW-Authenticate").orElse("basic"));
+    if (challenge.scheme().equals("bearer")) {
+      bearer = challenge;
+      fetchToken();
+    } else if (challenge.scheme().equals("basic")) {
+      authorization = credentials.orElseThrow(this::noCredentials).basicAuthorization();
+    } else {
+      throw new RegistryException(
+          "registry '"
+              + registry()
+              + "' asks for authentication scheme '"
+              + challenge.scheme()
+              + "', which bale does not speak (basic and bearer only)");
+    }
+    HttpResponse<byte[]> again = ping(ping);
+    if (again.statusCode() == 401) {
+      throw rejectedCredentials(again);
+    }
+    if (again.statusCode() != 200) {
+      throw failure("check the API at " + ping, again);
+    }
+  }
+
+  private RegistryException noCredentials() {
+    return new RegistryException(
+        "registry '"
+            + registry()
+            + "' needs credentials and none were found for '"
+            + target.repositoryName()
+            + "': give --creds USER:PASSWORD or --creds-file FILE, or log in with podman login");
+  }
+
+  private RegistryException rejectedCredentials(HttpResponse<?> response) {
+    if (credentials.isEmpty()) {
+      return noCredentials();
+    }
+    return new RegistryException(
+        "registry '"
+            + registry()
+            + "' rejected the credentials for repository '"
+            + repository()
+            + "' (HTTP 401"
+            + detail(response)
+            + "): check the user name and password");
+  }
+
+  // LIMITATION: tokens come only from a GET on the realm (the Docker token protocol); the
+  // OAuth2 POST with a refresh token that some registries also offer is not used, so an
+  // identity token stored by docker login (identitytoken in config.json) is ignored.
+  private synchronized void fetchToken() throws RegistryException {
+    String realm = bearer.parameter("realm");
+    if (realm == null || realm.isEmpty()) {
+      throw new RegistryException(
+          "registry '" + registry() + "' asks for a bearer token but names no realm");
+    }
+    URI realmUri;
+    try {
+      realmUri = URI.create(realm);
+    } catch (IllegalArgumentException e) {
+      throw new RegistryException(
+          "registry '" + registry() + "' names a bad token realm '" + realm + "'");
+    }
+    if (credentials.isPresent() && "http".equals(realmUri.getScheme()) && !allowPlainRealm) {
+      throw new RegistryException(
+          "registry '"
+              + registry()
+              + "' wants credentials sent to '"
+              + realm
+              + "' over plain HTTP; bale refuses unless --plain-http or --insecure is given");
+    }
+
+    StringBuilder query = new StringBuilder();
+    String service = bearer.parameter("service");
+    if (service != null) {
+      query.append("service=").append(encode(service));
+    }
+    for (String scope : scopes) {
+      query.append(query.length() > 0 ? "&" : "").append("scope=").append(encode(scope));
+    }
+    URI uri = URI.create(realm + (realm.contains("?") ? "&" : "?") + query);
+    HttpResponse<byte[]> response =
+        sendWithRetries(
+            () -> {
+              HttpRequest.Builder request = HttpRequest.newBuilder(uri).GET();
+              credentials.ifPresent(c -> request.header("Authorization", c.basicAuthorization()));
+              return request;
+            },
+            HttpResponse.BodyHandlers.ofByteArray(),
+            "fetch a token",
+            false);
+    if (response.statusCode() == 401 || response.statusCode() == 403) {
+      if (credentials.isEmpty()) {
+        throw noCredentials();
+      }
+      throw new RegistryException(
+          "the token server '"
+              + realmUri.getHost()
+              + "' for registry '"
+              + registry()
+              + "' rejected the credentials (HTTP "
+              + response.statusCode()
+              + "): check the user name and password");
+    }
+    if (response.statusCode() != 200) {
+      throw failure("fetch a token from '" + realmUri.getHost() + "'", response);
+    }
+    readToken(response.body(), realmUri);
+  }
+
+  private void readToken(byte[] body, URI realm) throws RegistryException {
+    JsonNode json;
+    try {
+      json = JSON.readTree(body);
+    } catch (IOException e) {
+      throw new RegistryException(
+          "the token server '" + realm.getHost() + "' answered with something that is not JSON");
+    }
+    String token = json.path("token").asText(json.path("access_token").asText(""));
+    if (token.isEmpty()) {
+      throw new RegistryException(
+          "the token server '" + realm.getHost() + "' answered without a token");
+    }
+    // The specification's default lifetime is 60 seconds when none is given.
+    long lifetime = json.path("expires_in").asLong(60);
+    Instant issued = Instant.now();
+    tokenExpiry = issued.plusSeconds(Math.max(lifetime, 60)).minus(TOKEN_MARGIN);
+    authorization = "Bearer " + token;
+    events.log(Level.DEBUG, "got a token for " + String.join(" ", scopes));
+  }
+
+  private static String encode(String value) {
+    return URLEncoder.encode(value, StandardCharsets.UTF_8);
+  }
+
+  /**
+   * Sends a request that is safe to repeat, renewing the token and retrying after passing failures;
+   * returns the last response, whatever its status.
+   */
+  <T> HttpResponse<T> send(
+      Supplier<HttpRequest.Builder> request, BodyHandler<T> handler, String what)
+      throws RegistryException {
+    return sendAuthenticated(request, handler, what, true);
+  }
+
+  /**
+   * Sends a request that is safe to repeat without the registry's credentials, such as a blob
+   * download redirected to storage elsewhere.
+   */
+  <T> HttpResponse<T> sendAnonymously(
+      Supplier<HttpRequest.Builder> request, BodyHandler<T> handler, String what)
+      throws RegistryException {
+    return sendWithRetries(request, handler, what, false);
+  }
+
+  /** Sends a request once (renewing the token if it expired), for callers that resume. */
+  <T> HttpResponse<T> sendOnce(
+      Supplier<HttpRequest.Builder> request, BodyHandler<T> handler, String what)
+      throws RegistryException, IOException {
+    refreshTokenIfExpiring();
+    try {
+      return http.send(withAuthorization(request.get()).build(), handler);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new InterruptedIOException("interrupted while trying to " + what);
+    }
+  }
+
+  /** Asks the registry's API root, with retries, whether it wants authentication. */
+  private HttpResponse<byte[]> ping(URI uri) throws RegistryException {
+    return sendWithRetries(
+        () -> HttpRequest.newBuilder(uri).GET(),
+        HttpResponse.BodyHandlers.ofByteArray(),
+        "reach the API",
+        true);
+  }
+
+  private <T> HttpResponse<T> sendAuthenticated(
+      Supplier<HttpRequest.Builder> request, BodyHandler<T> handler, String what, boolean auth)
+      throws RegistryException {
+    HttpResponse<T> response = sendWithRetries(request, handler, what, auth);
+    if (response.statusCode() == 401 && bearer != null) {
+      // The token may have expired early or been revoked: one fresh token, one more try.
+      discard(response);
+      fetchToken();
+      response = sendWithRetries(request, handler, what, auth);
+    }
+    return response;
+  }
+
+  private <T> HttpResponse<T> sendWithRetries(
+      Supplier<HttpRequest.Builder> request, BodyHandler<T> handler, String what, boolean auth)
+      throws RegistryException {
+    for (int attempt = 1; ; attempt++) {
+      HttpResponse<T> response;
+      try {
+        if (auth) {
+          refreshTokenIfExpiring();
+        }
+        HttpRequest.Builder builder = auth ? withAuthorization(request.get()) : request.get();
+        response = http.send(builder.build(), handler);
+      } catch (ConnectException e) {
+        throw unreachable(e);
+      } catch (SSLException e) {
+        throw new TlsFailure(
+            "cannot "
+                + what
+                + " on registry '"
+                + registry()
+                + "': TLS failed: "
+                + e.getMessage()
+                + " (use --insecure only for a registry you trust)");
+      } catch (IOException e) {
+        if (attempt >= retry.attempts()) {
+          throw new RegistryException(
+              "cannot "
+                  + what
+                  + " on registry '"
+                  + registry()
+                  + "' for repository '"
+                  + repository()
+                  + "': "
+                  + describe(e)
+                  + " (gave up after "
+                  + attempt
+                  + " attempts)",
+              e);
+        }
+        events.log(Level.WARN, "retrying " + what + " on " + registry() + ": " + describe(e));
+        pause(retry.delay(attempt));
+        continue;
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new RegistryException("interrupted while trying to " + what);
+      }
+
+      int status = response.statusCode();
+      if ((status >= 500 || status == 429) && attempt < retry.attempts()) {
+        Duration delay =
+            response
+                .headers()
+                .firstValue("Retry-After")
+                .flatMap(RegistryConnection::seconds)
+                .map(retry::retryAfter)
+                .orElse(retry.delay(attempt));
+        discard(response);
+        events.log(Level.WARN, "retrying " + what + " on " + registry() + " after HTTP " + status);
+        pause(delay);
+        continue;
+      }
+      return response;
+    }
+  }
+
+  private static Optional<Long> seconds(String value) {
+    try {
+      return Optional.of(Long.parseLong(value.trim()));
+    } catch (NumberFormatException e) {
+      // An HTTP date instead of seconds: fall back to the usual backoff.
+      return Optional.empty();
+    }
+  }
+
+  private synchronized void refreshTokenIfExpiring() throws RegistryException {
+    if (bearer != null && Instant.now().isAfter(tokenExpiry)) {
+      fetchToken();
+    }
+  }
+
+  private HttpRequest.Builder withAuthorization(HttpRequest.Builder builder) {
+    if (authorization != null) {
+      builder.header("Authorization", authorization);
+    }
+    return builder;
+  }
+
+  /** Returns the exception for a registry that is not there. */
+  RegistryException unreachable(IOException e) {
+    return new RegistryException(
+        "cannot reach registry '"
+            + registry()
+            + "' at "
+            + base
+            + ": "
+            + describe(e)
+            + " (is it running, and is the host and port right?)",
+        null);
+  }
+
+  /** A TLS handshake that failed, which {@code --insecure} may answer with plain HTTP. */
+  static final class TlsFailure extends RegistryException {
+    private static final long serialVersionUID = 1L;
+
+    TlsFailure(String message) {
+      super(message);
+    }
+  }
+
+  static String describe(IOException e) {
+    if (e instanceof ConnectException) {
+      return "connection refused";
+    }
+    String message = e.getMessage();
+    return message == null || message.isBlank() ? e.getClass().getSimpleName() : message;
+  }
+
+  /**
+   * Returns the exception for an unexpected {@code response} while trying to {@code what}: one line
+   * naming the registry, the repository, the status and what the registry said.
+   */
+  RegistryException failure(String what, HttpResponse<?> response) {
+    int status = response.statusCode();
+    boolean insufficientScope =
+        response
+            .headers()
+            .firstValue("WWW-Authenticate")
+            .map(header -> "insufficient_scope".equals(Challenge.parse(header).parameter("error")))
+            .orElse(false);
+    String advice =
+        switch (status) {
+          case 401 ->
+              insufficientScope
+                  ? ": the account lacks permission for this in that repository (insufficient"
+                      + " scope)"
+                  : ": the registry wants other credentials; check --creds or podman login";
+          case 403 -> ": the account may not do this in that repository";
+          case 404 -> ": no such repository or object; check the reference";
+          default -> "";
+        };
+    return new RegistryException(
+        "cannot "
+            + what
+            + " in repository '"
+            + repository()
+            + "' on registry '"
+            + registry()
+            + "': HTTP "
+            + status
+            + detail(response)
+            + advice);
+  }
+
+  /** Returns {@code " CODE: message"} from a registry error body, or nothing. */
+  static String detail(HttpResponse<?> response) {
+    byte[] body = bodyBytes(response);
+    try {
+      JsonNode first = JSON.readTree(body).path("errors").path(0);
+      if (first.isObject()) {
+        String message = first.path("message").asText("");
+        return " " + first.path("code").asText("") + (message.isEmpty() ? "" : ": " + message);
+      }
+    } catch (IOException | RuntimeException e) {
+      // Not a Distribution error body: the status alone has to do.
+    }
+    return "";
+  }
+
+  private static byte[] bodyBytes(HttpResponse<?> response) {
+    Object body = response.body();
+    if (body instanceof byte[] bytes) {
+      return bytes;
+    }
+    if (body instanceof InputStream in) {
+      try (in) {
+        return in.readNBytes(64 * 1024);
+      } catch (IOException e) {
+        return new byte[0];
+      }
+    }
+    return new byte[0];
+  }
+
+  /** Closes a streamed response body that will not be read. */
+  static void discard(HttpResponse<?> response) {
+    if (response.body() instanceof InputStream in) {
+      try {
+        in.close();
+      } catch (IOException e) {
+        // Closing only frees the connection; a failure leaves nothing to undo.
+      }
+    }
+  }
+
+  static void pause(Duration delay) throws RegistryException {
+    try {
+      Thread.sleep(delay.toMillis());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new RegistryException("interrupted while waiting to retry");
+    }
+  }
+}

@@ -1,0 +1,143 @@
+package dev.bale.testing;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * An HTTP proxy on 127.0.0.1 in front of a real registry that answers some requests with a failure
+ * status instead of passing them on, the way an overloaded registry or a rate limit does.
+ * Everything else goes to the registry and back unchanged but for the {@code Location} header,
+ * which is pointed at the proxy.
+ */
+public final class RegistryFaults implements AutoCloseable {
+  private static final Set<String> NOT_FORWARDED =
+      Set.of("host", "connection", "content-length", "expect", "upgrade", "transfer-encoding");
+
+  private final HttpServer server;
+  private final String registry;
+  private final HttpClient http =
+      HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+  private final List<Fault> faults = new CopyOnWriteArrayList<>();
+  private final Map<Fault, AtomicInteger> injected = new ConcurrentHashMap<>();
+
+  /**
+   * Answers up to {@code times} requests whose method is {@code method} and whose path contains
+   * {@code pathPart} with {@code status}, adding {@code Retry-After} when {@code retryAfter} is not
+   * null.
+   */
+  public record Fault(String method, String pathPart, int status, String retryAfter, int times) {}
+
+  private RegistryFaults(String registry) throws IOException {
+    this.registry = registry;
+    server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+    server.createContext("/", this::handle);
+    server.setExecutor(java.util.concurrent.Executors.newFixedThreadPool(4));
+    server.start();
+  }
+
+  /** Starts a proxy to the registry at {@code registryHost} ({@code 127.0.0.1:PORT}). */
+  public static RegistryFaults start(String registryHost) throws IOException {
+    return new RegistryFaults(registryHost);
+  }
+
+  /** Adds a fault. */
+  public RegistryFaults inject(Fault fault) {
+    faults.add(fault);
+    injected.put(fault, new AtomicInteger());
+    return this;
+  }
+
+  /** Returns how many times {@code fault} was injected. */
+  public int injected(Fault fault) {
+    return injected.get(fault).get();
+  }
+
+  /** Returns {@code 127.0.0.1:PORT} of the proxy. */
+  public String host() {
+    return "127.0.0.1:" + server.getAddress().getPort();
+  }
+
+  private void handle(HttpExchange exchange) throws IOException {
+    try (exchange) {
+      String method = exchange.getRequestMethod();
+      String path = exchange.getRequestURI().toString();
+      byte[] body;
+      try (InputStream in = exchange.getRequestBody()) {
+        body = in.readAllBytes();
+      }
+      for (Fault fault : faults) {
+        if (fault.method().equals(method)
+            && path.contains(fault.pathPart())
+            && injected.get(fault).getAndIncrement() < fault.times()) {
+          if (fault.retryAfter() != null) {
+            exchange.getResponseHeaders().set("Retry-After", fault.retryAfter());
+          }
+          exchange.sendResponseHeaders(fault.status(), -1);
+          return;
+        }
+      }
+      forward(exchange, method, path, body);
+    }
+  }
+
+  private void forward(HttpExchange exchange, String method, String path, byte[] body)
+      throws IOException {
+    HttpRequest.Builder request =
+        HttpRequest.newBuilder(URI.create("http://" + registry + path))
+            .method(method, HttpRequest.BodyPublishers.ofByteArray(body));
+    exchange
+        .getRequestHeaders()
+        .forEach(
+            (name, values) -> {
+              if (!NOT_FORWARDED.contains(name.toLowerCase(java.util.Locale.ROOT))) {
+                values.forEach(value -> request.header(name, value));
+              }
+            });
+    HttpResponse<byte[]> response;
+    try {
+      response = http.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException(e);
+    }
+    response
+        .headers()
+        .map()
+        .forEach(
+            (name, values) -> {
+              String lower = name.toLowerCase(java.util.Locale.ROOT);
+              if (lower.equals("location")) {
+                values.forEach(
+                    v -> exchange.getResponseHeaders().add(name, v.replace(registry, host())));
+              } else if (!NOT_FORWARDED.contains(lower) && !lower.equals(":status")) {
+                values.forEach(v -> exchange.getResponseHeaders().add(name, v));
+              }
+            });
+    byte[] answer = response.body();
+    boolean empty = answer.length == 0 || method.equals("HEAD");
+    exchange.sendResponseHeaders(response.statusCode(), empty ? -1 : answer.length);
+    if (!empty) {
+      exchange.getResponseBody().write(answer);
+    }
+  }
+
+  /** Stops the proxy. */
+  @Override
+  public void close() {
+    server.stop(0);
+    ((java.util.concurrent.ExecutorService) server.getExecutor()).shutdownNow();
+  }
+}
