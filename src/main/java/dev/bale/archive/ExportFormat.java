@@ -1,14 +1,14 @@
 package dev.bale.archive;
 
 /**
- * Constants of the export format that {@code nix-store --export} and {@code guix archive
- * --export} write.
+ * Constants of the export format that {@code nix-store --export} and {@code guix archive --export}
+ * write.
  *
- * <p>The archive is a sequence of items, each introduced by {@link #ITEM} and ended by {@link
- * #END} after the last one. An item is its NAR, then {@link #MAGIC}, the store path, the number
- * of references and each reference, the deriver (an empty string when none) and a signature flag.
- * Numbers are little-endian u64; strings are a u64 length, the bytes and zero padding to a
- * multiple of 8, as in the NAR format.
+ * <p>The archive is a sequence of items, each introduced by {@link #ITEM} and ended by {@link #END}
+ * after the last one. An item is its NAR, then {@link #MAGIC}, the store path, the number of
+ * references and each reference, the deriver (an empty string when none) and a signature flag.
+ * Numbers are little-endian u64; strings are a u64 length, the bytes and zero padding to a multiple
+ * of 8, as in the NAR format.
  */
 final class ExportFormat {
   /** Precedes each item. */
@@ -30,8 +30,8 @@ final class ExportFormat {
   static final int MAX_PATH_LENGTH = 4096;
 
   /**
-   * The most references one item may list; real items have at most a few hundred, and a bound
-   * keeps a hostile archive from making the reader collect references forever.
+   * The most references one item may list; real items have at most a few hundred, and a bound keeps
+   * a hostile archive from making the reader collect references forever.
    */
   static final long MAX_REFERENCES = 1 << 16;
 

@@ -3,8 +3,8 @@ package dev.bale.archive;
 import java.io.IOException;
 
 /**
- * An archive does not follow the export format: it ends early, a marker or length is wrong, or
- * a string is not padded with zeros. The message says at which byte.
+ * An archive does not follow the export format: it ends early, a marker or length is wrong, or a
+ * string is not padded with zeros. The message says at which byte.
  */
 public final class ExportFormatException extends IOException {
   private static final long serialVersionUID = 1L;

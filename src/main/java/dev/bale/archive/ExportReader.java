@@ -12,39 +12,46 @@ import java.util.SortedSet;
 import java.util.TreeSet;
 
 /**
- * Reads an archive in the export format one item at a time, restoring each item's tree as its
- * NAR streams past, since the store path only follows the NAR.
+ * Reads an archive in the export format one item at a time, restoring each item's tree as its NAR
+ * streams past, since the store path only follows the NAR.
  *
- * <p>Every store path, reference and deriver must be directly under the store directory given
- * to the reader. Nothing may follow the end marker: a damaged marker would otherwise end an
- * import early and silently.
+ * <p>Every store path, reference and deriver must be directly under the store directory given to
+ * the reader. Nothing may follow the end marker: a damaged marker would otherwise end an import
+ * early and silently.
  *
  * <p>LIMITATION: only unsigned items (signature flag 0) are read; an item with a signature is
- * refused with a message saying so, which means archives from {@code guix archive --export}
- * (always signed) cannot be imported yet. Reading them means parsing the signature, checking it
- * against the authorisation list and the NAR hash computed here.
+ * refused with a message saying so, which means archives from {@code guix archive --export} (always
+ * signed) cannot be imported yet. Reading them means parsing the signature, checking it against the
+ * authorisation list and the NAR hash computed here.
  */
 public final class ExportReader {
+  private static final String ITEM_ROLE = "its store path";
+
   private final WireInput in;
   private final String directory;
   private int items;
   private boolean ended;
 
   /**
-   * Creates a reader of the archive {@code in}, whose items must be in {@code directory}; it
-   * reads no byte past the archive's end marker but one, to check that nothing follows.
+   * Creates a reader of the archive {@code in}, whose items must be in {@code directory}; it reads
+   * at most one byte past the end marker, to check that nothing follows.
    */
   public ExportReader(InputStream in, String directory) {
     this.in = new WireInput(in);
     this.directory = directory;
   }
 
+  /** Returns the number of bytes read from the archive so far. */
+  public long offset() {
+    return in.offset();
+  }
+
   /**
    * Restores the next item's tree at {@code target}, which must not exist, and returns what the
    * archive says of it, or empty after the last item.
    *
-   * @throws ExportFormatException if the archive is damaged or truncated; {@code target} may
-   *     then hold part of a tree, which the caller removes
+   * @throws ExportFormatException if the archive is damaged or truncated; {@code target} may then
+   *     hold part of a tree, which the caller removes
    * @throws ArchiveException if an item's path, references or deriver are outside the store
    *     directory, or the item is signed
    */
@@ -64,7 +71,8 @@ public final class ExportReader {
     }
     if (marker != ExportFormat.ITEM) {
       throw new ExportFormatException(
-          markerOffset, "expected an item marker (1) or the end marker (0), found " + marker);
+          markerOffset, "expected an item marker (1) or the end marker (0), found "
+              + Long.toUnsignedString(marker));
     }
     items++;
     return Optional.of(readItem(target));
@@ -85,11 +93,13 @@ public final class ExportReader {
     if (magic != ExportFormat.MAGIC) {
       throw new ExportFormatException(
           magicOffset,
-          "expected the marker NIXE after the NAR of item " + items + ", found 0x"
+          "expected the marker NIXE after the NAR of item "
+              + items
+              + ", found 0x"
               + Long.toHexString(magic));
     }
     String text = in.readString("a store path", ExportFormat.MAX_PATH_LENGTH);
-    StorePath path = parse("item " + items, "its store path", text);
+    StorePath path = parse("item " + items, ITEM_ROLE, text);
     SortedSet<StorePath> references = readReferences(path);
     String deriver = in.readString("a deriver", ExportFormat.MAX_PATH_LENGTH);
     if (!deriver.isEmpty()) {
@@ -105,7 +115,11 @@ public final class ExportReader {
     if (count < 0 || count > ExportFormat.MAX_REFERENCES) {
       throw new ExportFormatException(
           countOffset,
-          "'" + path + "' claims " + Long.toUnsignedString(count) + " references, more than "
+          "'"
+              + path
+              + "' claims "
+              + Long.toUnsignedString(count)
+              + " references, more than "
               + ExportFormat.MAX_REFERENCES);
     }
     SortedSet<StorePath> references = new TreeSet<>();
@@ -128,7 +142,10 @@ public final class ExportReader {
     }
     if (flag != ExportFormat.UNSIGNED) {
       throw new ExportFormatException(
-          flagOffset, "expected a signature flag (0 or 1) for '" + path + "', found " + flag);
+          flagOffset, "expected a signature flag (0 or 1) for '"
+              + path
+              + "', found "
+              + Long.toUnsignedString(flag));
     }
   }
 
@@ -137,7 +154,18 @@ public final class ExportReader {
     try {
       return StorePath.parse(directory, text);
     } catch (IllegalArgumentException e) {
-      throw new ArchiveException("cannot import " + subject + ": " + role + " is unacceptable", e);
+      String problem = "cannot import " + subject + ": " + role + " '" + text + "' ";
+      int slash = text.lastIndexOf('/');
+      String itsDirectory = slash > 0 ? text.substring(0, slash) : "";
+      if (itsDirectory.isEmpty() || itsDirectory.equals(directory)) {
+        throw new ArchiveException(problem + "is not a valid store path", e);
+      }
+      String misplaced = problem + "is not in the store directory '" + directory + "'";
+      if (role.equals(ITEM_ROLE)) {
+        // Archives from another store directory are common (Guix and Nix); say what would work.
+        misplaced += "; import the archive into a store whose directory is '" + itsDirectory + "'";
+      }
+      throw new ArchiveException(misplaced);
     }
   }
 }

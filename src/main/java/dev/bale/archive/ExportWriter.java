@@ -11,21 +11,27 @@ import dev.bale.store.StorePath;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
 import java.util.Collection;
 import java.util.List;
+import java.util.TreeSet;
 
 /**
- * Writes store items in the export format, byte for byte as {@code nix-store --export} writes
- * the same items.
+ * Writes store items in the export format, byte for byte as {@code nix-store --export} writes the
+ * same items.
  *
- * <p>Items come in the store's {@linkplain Store#topologicalOrder topological order}, which is
- * the order {@code nix-store --export} writes, so that an importer meets every reference before
- * its referrers. Each NAR is streamed from the store item and hashed on the way out; an item
- * whose NAR hash no longer matches what the store recorded is refused, since its archive would
- * carry a tree the store never registered.
+ * <p>Items come in the store's {@linkplain Store#topologicalOrder topological order}, which is the
+ * order {@code nix-store --export} writes, so that an importer meets every reference before its
+ * referrers. Each NAR is streamed from the store item and hashed on the way out; an item whose NAR
+ * hash no longer matches what the store recorded is refused, since its archive would carry a tree
+ * the store never registered.
  */
 public final class ExportWriter {
   private static final int BUFFER_SIZE = 1 << 16;
+
+  /** The progress task, counted in NAR bytes. */
+  private static final String PROGRESS_TASK = "export";
 
   private final Store store;
   private final EventSink events;
@@ -37,38 +43,53 @@ public final class ExportWriter {
   }
 
   /**
-   * Writes the export of {@code paths} (and no other items) to {@code out}, which stays open,
-   * and returns the paths in the order written.
+   * Writes the export of {@code paths} (and no other items) to {@code out}, which stays open, and
+   * returns the paths in the order written.
    *
-   * @throws ArchiveException if an item is not valid or its tree no longer matches its recorded
-   *     NAR hash; part of the archive may have been written
+   * @throws ArchiveException if an item is not valid or its tree no longer matches its recorded NAR
+   *     hash; part of the archive may have been written
    */
   public List<StorePath> write(Collection<StorePath> paths, OutputStream out)
       throws IOException, StoreException, ArchiveException {
-    for (StorePath path : paths) {
-      validInfo(store, path);
+    long total = 0;
+    for (StorePath path : new TreeSet<>(paths)) {
+      total += validInfo(store, path).narSize();
     }
     List<StorePath> order = store.topologicalOrder(paths);
+
     OutputStream buffered = new BufferedOutputStream(out, BUFFER_SIZE);
     WireOutput wire = new WireOutput(buffered);
-    for (int i = 0; i < order.size(); i++) {
-      events.progress("export", i, order.size());
-      writeItem(order.get(i), buffered, wire);
+    long done = 0;
+    for (StorePath path : order) {
+      events.progress(PROGRESS_TASK, done, total);
+      done += writeItem(path, buffered, wire);
     }
     wire.writeLong(ExportFormat.END);
     buffered.flush();
-    events.progress("export", order.size(), order.size());
+    events.progress(PROGRESS_TASK, total, total);
     return order;
   }
 
-  private void writeItem(StorePath path, OutputStream out, WireOutput wire)
+  /** Writes one item and returns the size of its NAR. */
+  private long writeItem(StorePath path, OutputStream out, WireOutput wire)
       throws IOException, StoreException, ArchiveException {
     PathInfo info = validInfo(store, path);
     events.log(Level.DEBUG, "exporting '" + path + "'");
     wire.writeLong(ExportFormat.ITEM);
 
     DigestingOutputStream nar = new DigestingOutputStream(out);
-    NarWriter.write(store.physicalPath(path), nar);
+    Path tree = store.physicalPath(path);
+    try {
+      NarWriter.write(tree, nar);
+    } catch (NoSuchFileException e) {
+      throw new ArchiveException(
+          "cannot export '"
+              + path
+              + "': its tree (or part of it) is missing from '"
+              + tree
+              + "'; the store is damaged, run 'bale verify'",
+          e);
+    }
     // Old Guix databases may lack the NAR size, read as 0; no NAR is empty, so 0 means unknown.
     boolean sizeDiffers = info.narSize() != 0 && nar.size() != info.narSize();
     if (!nar.digest().equals(info.narHash()) || sizeDiffers) {
@@ -88,6 +109,7 @@ public final class ExportWriter {
     }
     wire.writeString(info.deriver());
     wire.writeLong(ExportFormat.UNSIGNED);
+    return nar.size();
   }
 
   private static PathInfo validInfo(Store store, StorePath path)

@@ -23,23 +23,26 @@ import java.util.Optional;
  * Imports an archive in the export format into the embedded store: every item of the archive
  * becomes valid, or none does.
  *
- * <p>Each item's tree is restored into a temporary directory of the store while its NAR hash
- * and NAR size are computed, which is what the store records, since an unsigned export carries
- * neither. Every reference must be valid already, the item itself, or an item earlier in the
- * archive. Only after the end marker has been read are the new items registered, in one
- * transaction; on any error the temporary trees are deleted and the store is as it was.
+ * <p>Each item's tree is restored into a temporary directory of the store while its NAR hash and
+ * NAR size are computed, which is what the store records, since an unsigned export carries neither.
+ * Every reference must be valid already, the item itself, or an item earlier in the archive. Only
+ * after the end marker has been read are the new items registered, in one transaction; on any error
+ * the temporary trees are deleted and the store is as it was.
  *
- * <p>Items that are valid already keep their tree: their NAR is still read and checked for
- * format errors, and a NAR hash that differs from the recorded one is reported as a warning
- * (a build that is not reproducible gives different trees for the same path).
+ * <p>Items that are valid already keep their tree: their NAR is still read and checked for format
+ * errors, and a NAR hash that differs from the recorded one is reported as a warning (a build that
+ * is not reproducible gives different trees for the same path).
  *
- * <p>LIMITATION: as an unsigned export records no hash, a changed byte in the contents of a
- * file goes unnoticed unless the item is valid already; changes that break the NAR's structure
- * are caught. Signed archives, which would close that gap, are refused for now (see {@link
+ * <p>LIMITATION: as an unsigned export records no hash, a changed byte in the contents of a file
+ * goes unnoticed unless the item is valid already; changes that break the NAR's structure are
+ * caught. Signed archives, which would close that gap, are refused for now (see {@link
  * ExportReader}).
  */
 public final class Importer {
   private static final int BUFFER_SIZE = 1 << 16;
+
+  /** The progress task, counted in bytes of the archive. */
+  private static final String PROGRESS_TASK = "import";
 
   private final LocalStore store;
   private final EventSink events;
@@ -51,8 +54,8 @@ public final class Importer {
   }
 
   /**
-   * Imports the archive {@code in} and returns the paths of all its items in archive order,
-   * those newly valid and those that were valid already.
+   * Imports the archive {@code in} and returns the paths of all its items in archive order, those
+   * newly valid and those that were valid already.
    *
    * @throws ExportFormatException if the archive is damaged or truncated
    * @throws ArchiveException if an item is outside the store directory, is signed, appears twice
@@ -60,22 +63,25 @@ public final class Importer {
    */
   public List<StorePath> importArchive(InputStream in)
       throws IOException, StoreException, ArchiveException {
-    ExportReader reader = new ExportReader(new BufferedInputStream(in, BUFFER_SIZE), store.directory());
+    ExportReader reader =
+        new ExportReader(new BufferedInputStream(in, BUFFER_SIZE), store.directory());
     try (TemporaryDirectory temporary = store.newTemporaryDirectory()) {
       Batch batch = new Batch();
-      while (true) {
-        Path tree = temporary.path().resolve(Integer.toString(batch.paths.size()));
+      for (int index = 0; ; index++) {
+        Path tree = temporary.path().resolve(Integer.toString(index));
         Optional<ExportedItem> item = reader.next(tree);
         if (item.isEmpty()) {
           break;
         }
         accept(item.get(), tree, batch);
+        // The archive's length is unknown when it comes from a pipe.
+        events.progress(PROGRESS_TASK, reader.offset(), -1);
       }
+      events.progress(PROGRESS_TASK, reader.offset(), reader.offset());
 
       List<StorePath> registered = store.registerAll(batch.registrations);
       events.log(
-          Level.LIFECYCLE,
-          "imported " + registered.size() + " new items of " + batch.paths.size());
+          Level.LIFECYCLE, "imported " + registered.size() + " new items of " + batch.paths.size());
       return List.copyOf(batch.paths);
     }
   }
@@ -113,7 +119,10 @@ public final class Importer {
               || store.pathInfo(reference).isPresent();
       if (!satisfied) {
         throw new ArchiveException(
-            "cannot import '" + path + "': its reference '" + reference
+            "cannot import '"
+                + path
+                + "': its reference '"
+                + reference
                 + "' is neither valid nor earlier in the archive");
       }
     }
@@ -133,9 +142,13 @@ public final class Importer {
     if (!valid.narHash().equals(item.nar().hash())) {
       events.log(
           Level.WARN,
-          "'" + item.path() + "' is valid already with NAR hash "
-              + valid.narHash().toNixString() + ", but the archive's tree has "
-              + item.nar().hash().toNixString() + "; keeping the valid item");
+          "'"
+              + item.path()
+              + "' is valid already with NAR hash "
+              + valid.narHash().toNixString()
+              + ", but the archive's tree has "
+              + item.nar().hash().toNixString()
+              + "; keeping the valid item");
     }
   }
 }

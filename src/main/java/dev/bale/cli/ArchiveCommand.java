@@ -5,7 +5,6 @@ import dev.bale.archive.ExportFormatException;
 import dev.bale.archive.ExportWriter;
 import dev.bale.archive.Importer;
 import dev.bale.event.EventSink;
-import dev.bale.event.Level;
 import dev.bale.image.ClosureItem;
 import dev.bale.image.Compression;
 import dev.bale.image.Customisation;
@@ -26,7 +25,6 @@ import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.io.PrintWriter;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -43,8 +41,8 @@ import picocli.CommandLine.Parameters;
  * {@code bale archive}: exports store items in the Guix/Nix export format, or imports such an
  * archive into the embedded store.
  *
- * <p>Each mode is one option and one method; a new output format is a new option checked in
- * {@link #mode} and a new method beside {@link #export}.
+ * <p>Each mode is one option and one method; a new output format is an option checked in {@link
+ * #checkOptions} and a method that {@link #call} runs instead of {@link #export}.
  */
 @Command(
     name = "archive",
@@ -81,7 +79,9 @@ final class ArchiveCommand extends StoreCommand implements Callable<Integer> {
   @Option(
       names = {"-o", "--output"},
       paramLabel = "FILE",
-      description = "With --export: write to FILE instead of standard output.")
+      description =
+          "With --export: write to FILE instead of standard output; with --format: the image"
+              + " file.")
   Path output;
 
   @Parameters(
@@ -90,29 +90,25 @@ final class ArchiveCommand extends StoreCommand implements Callable<Integer> {
       description = "Items to export (path, HASH-NAME or package name), or the file to import.")
   List<String> operands = new ArrayList<>();
 
-  private enum Mode {
-    EXPORT,
-    IMPORT,
-    DOCKER
-  }
-
   @Override
   public Integer call() throws Exception {
-    switch (mode()) {
-      case EXPORT:
-        export();
-        break;
-      case IMPORT:
-        importArchive();
-        break;
-      case DOCKER:
-        dockerImage();
-        break;
+    checkOptions();
+    TerminalEventSink events = TerminalEventSink.forProcess(spec.commandLine().getErr(), false);
+    try {
+      if (format != null) {
+        dockerImage(events);
+      } else if (export) {
+        export(events);
+      } else {
+        importArchive(events);
+      }
+    } finally {
+      events.finish();
     }
     return ExitCode.OK;
   }
 
-  private Mode mode() {
+  private void checkOptions() {
     if (format != null) {
       if (!format.equals("docker")) {
         throw new UsageException("unknown archive format '" + format + "': use docker");
@@ -120,7 +116,7 @@ final class ArchiveCommand extends StoreCommand implements Callable<Integer> {
       if (export || importing || recursive || operands.size() != 1) {
         throw new UsageException("--format=docker takes one ITEM and no --export, --import or -r");
       }
-      return Mode.DOCKER;
+      return;
     }
     if (export == importing) {
       throw new UsageException("give exactly one of --export and --import");
@@ -134,14 +130,13 @@ final class ArchiveCommand extends StoreCommand implements Callable<Integer> {
     if (export && operands.isEmpty()) {
       throw new UsageException("--export needs at least one ITEM");
     }
-    return export ? Mode.EXPORT : Mode.IMPORT;
   }
 
-  private void export() throws IOException, StoreException, ArchiveException {
+  private void export(EventSink events) throws IOException, StoreException, ArchiveException {
     try (Store store = openStore()) {
       List<StorePath> items = resolveAll(store, operands);
       List<StorePath> paths = recursive ? List.copyOf(store.requisites(items)) : items;
-      ExportWriter writer = new ExportWriter(store, EventSink.DISCARD);
+      ExportWriter writer = new ExportWriter(store, events);
       if (output == null) {
         writer.write(paths, standardOutput());
       } else {
@@ -157,7 +152,7 @@ final class ArchiveCommand extends StoreCommand implements Callable<Integer> {
    * Writes the closure of the one operand as a Docker archive with a single layer, the way Guix
    * first did: a {@code /bin} link into the item when it has {@code bin}, tag {@code NAME:HASH}.
    */
-  private void dockerImage() throws Exception {
+  private void dockerImage(EventSink events) throws Exception {
     try (Store store = openStore()) {
       StorePath item = store.resolve(operands.get(0));
       List<Symlink> links = new ArrayList<>();
@@ -172,19 +167,20 @@ final class ArchiveCommand extends StoreCommand implements Callable<Integer> {
       Image image = new Image(name, config, layers, Compression.NONE);
 
       Path file = output != null ? output : Path.of("docker-image-" + item.baseName() + ".tar");
-      ImageFormat.DOCKER.write(image, file, EventSink.DISCARD);
+      ImageFormat.DOCKER.write(image, file, events);
       spec.commandLine().getOut().println(file);
       spec.commandLine().getOut().flush();
     }
   }
 
-  private void importArchive() throws IOException, StoreException, ArchiveException {
+  private void importArchive(EventSink events)
+      throws IOException, StoreException, ArchiveException {
     String source = operands.isEmpty() ? "standard input" : "'" + operands.get(0) + "'";
     try (LocalStore store = openLocalStore();
         InputStream in = openInput()) {
       List<StorePath> paths;
       try {
-        paths = new Importer(store, warnings()).importArchive(in);
+        paths = new Importer(store, events).importArchive(in);
       } catch (ExportFormatException e) {
         throw new ArchiveException("cannot import " + source, e);
       }
@@ -211,23 +207,6 @@ final class ArchiveCommand extends StoreCommand implements Callable<Integer> {
     } catch (AccessDeniedException e) {
       throw new IOException("cannot import '" + file + "': permission denied", e);
     }
-  }
-
-  /** Returns a sink that prints warnings and errors on standard error and drops the rest. */
-  private EventSink warnings() {
-    PrintWriter err = spec.commandLine().getErr();
-    return new EventSink() {
-      @Override
-      public synchronized void log(Level level, String message) {
-        if (level == Level.WARN || level == Level.ERROR) {
-          err.println("bale: " + (level == Level.WARN ? "warning: " : "") + message);
-          err.flush();
-        }
-      }
-
-      @Override
-      public void progress(String task, long done, long total) {}
-    };
   }
 
   /** Returns the process's standard output as bytes, which the writer flushes but never closes. */

@@ -14,9 +14,9 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 
 /**
- * A file that appears at its final name complete or not at all: bytes go to a temporary file in
- * the same directory, which {@link #commit} renames over the target and {@link #close} deletes
- * when the command failed before committing.
+ * A file that appears at its final name complete or not at all: bytes go to a temporary file in the
+ * same directory, which {@link #commit} renames over the target and {@link #close} deletes when the
+ * command failed before committing.
  */
 final class OutputFile implements AutoCloseable {
   private static final int BUFFER_SIZE = 1 << 16;
@@ -25,6 +25,7 @@ final class OutputFile implements AutoCloseable {
   private final Path temporary;
   private final FileChannel channel;
   private final OutputStream stream;
+  private final Thread cleanup;
   private boolean committed;
 
   private OutputFile(Path target, Path temporary, FileChannel channel) {
@@ -32,6 +33,9 @@ final class OutputFile implements AutoCloseable {
     this.temporary = temporary;
     this.channel = channel;
     this.stream = new BufferedOutputStream(Channels.newOutputStream(channel), BUFFER_SIZE);
+    // An interrupted command (Ctrl-C, SIGTERM) must not leave a partial file behind either.
+    this.cleanup = new Thread(() -> temporary.toFile().delete(), "delete " + temporary);
+    Runtime.getRuntime().addShutdownHook(cleanup);
   }
 
   /** Starts writing what will become {@code target}. */
@@ -42,8 +46,9 @@ final class OutputFile implements AutoCloseable {
     try {
       temporary = Files.createTempFile(directory, "." + absolute.getFileName() + ".", ".part");
     } catch (NoSuchFileException e) {
+      // The cause would only repeat the temporary file's name, which the user never chose.
       throw new IOException(
-          "cannot write '" + target + "': its directory '" + directory + "' does not exist", e);
+          "cannot write '" + target + "': its directory '" + directory + "' does not exist");
     }
     try {
       // Temporary files start private; the result should be as readable as any other output.
@@ -67,6 +72,7 @@ final class OutputFile implements AutoCloseable {
     channel.close();
     Files.move(temporary, target, StandardCopyOption.ATOMIC_MOVE);
     committed = true;
+    removeCleanup();
   }
 
   /** Deletes the temporary file unless {@link #commit} renamed it. */
@@ -75,6 +81,15 @@ final class OutputFile implements AutoCloseable {
     if (!committed) {
       channel.close();
       Files.deleteIfExists(temporary);
+      removeCleanup();
+    }
+  }
+
+  private void removeCleanup() {
+    try {
+      Runtime.getRuntime().removeShutdownHook(cleanup);
+    } catch (IllegalStateException e) {
+      // The process is already shutting down; the hook runs and finds nothing to delete.
     }
   }
 }

@@ -1,7 +1,5 @@
 package dev.bale.cli;
 
-import dev.bale.event.EventSink;
-import dev.bale.event.Level;
 import dev.bale.image.ClosureItem;
 import dev.bale.image.Compression;
 import dev.bale.image.Customisation;
@@ -27,6 +25,7 @@ import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.regex.Pattern;
 import picocli.CommandLine.Command;
@@ -145,7 +144,7 @@ final class PackCommand extends StoreCommand implements Callable<Integer> {
     ImageFormat imageFormat = ImageFormat.parse(format);
     checkUsage();
     PrintWriter err = spec.commandLine().getErr();
-    EventSink events = Events.toTerminal(err);
+    TerminalEventSink events = TerminalEventSink.forProcess(err, false);
 
     // Everything that can be checked without the store is, before a PATH is added to it.
     Platform platform = system != null ? Platform.forSystem(system) : Platform.current();
@@ -159,36 +158,57 @@ final class PackCommand extends StoreCommand implements Callable<Integer> {
     try (Store store = openStore()) {
       List<StorePath> roots = rootsOf(store);
       List<ClosureItem> closure = ClosureItem.closureOf(store, roots);
-      StorePath first = roots.get(0);
-      Customisation customisation = Customisation.of(store.directory(), links(first));
-      List<Layer> layers = LayerPlanner.plan(closure, maxLayers, customisation);
+      Image image = image(store, roots, closure, builder, tag, codec);
       if (explain) {
-        explain(err, layers);
+        explain(err, closure, image.layers());
       }
-
-      if (entryPoint != null) {
-        List<String> entry = new ArrayList<>();
-        entry.add(checkedEntryPoint(store, first));
-        entry.addAll(entryPointArgs);
-        builder.entrypoint(entry);
-      }
-      ImageName name = tag != null ? tag : defaultName(roots);
-      Image image = new Image(name, builder.build(), layers, codec);
-
-      String where;
-      WrittenImage written;
-      if ("-".equals(output)) {
-        written = imageFormat.writeToStandardOutput(image, events);
-        where = "standard output";
-      } else {
-        Path path = Path.of(output != null ? output : imageFormat.defaultOutput(name.shortName()));
-        written = imageFormat.write(image, path, events);
-        where = "'" + path + "'";
-      }
-      err.println(summary(closure.size(), image, written, where));
-      err.flush();
+      write(imageFormat, image, closure.size(), events, err);
+    } finally {
+      events.finish();
     }
     return ExitCode.OK;
+  }
+
+  private Image image(
+      Store store,
+      List<StorePath> roots,
+      List<ClosureItem> closure,
+      ImageConfig.Builder builder,
+      ImageName tag,
+      Compression codec)
+      throws ImageException {
+    StorePath first = roots.get(0);
+    Customisation customisation = Customisation.of(store.directory(), links(first));
+    List<Layer> layers = LayerPlanner.plan(closure, maxLayers, customisation);
+
+    if (entryPoint != null) {
+      List<String> entry = new ArrayList<>();
+      entry.add(checkedEntryPoint(store, first));
+      entry.addAll(entryPointArgs);
+      builder.entrypoint(entry);
+    }
+    ImageName name = tag != null ? tag : defaultName(roots);
+    return new Image(name, builder.build(), layers, codec);
+  }
+
+  /** Writes the image where -o says and prints the summary line. */
+  private void write(
+      ImageFormat imageFormat, Image image, int items, TerminalEventSink events, PrintWriter err)
+      throws IOException {
+    String where;
+    WrittenImage written;
+    if ("-".equals(output)) {
+      written = imageFormat.writeToStandardOutput(image, events);
+      where = "standard output";
+    } else {
+      String shortName = image.name().shortName();
+      Path path = Path.of(output != null ? output : imageFormat.defaultOutput(shortName));
+      written = imageFormat.write(image, path, events);
+      where = "'" + path + "'";
+    }
+    events.finish();
+    err.println(summary(items, image, written, where));
+    err.flush();
   }
 
   private void checkUsage() {
@@ -345,12 +365,19 @@ final class PackCommand extends StoreCommand implements Callable<Integer> {
     return new ImageName(ImageName.canonicalRepository(String.join("-", names)), "latest");
   }
 
-  private static void explain(PrintWriter err, List<Layer> layers) {
+  /** Prints each layer with, for each item, how many items need it and its NAR size. */
+  private static void explain(PrintWriter err, List<ClosureItem> closure, List<Layer> layers) {
+    Map<StorePath, Integer> popularity = LayerPlanner.popularity(closure);
     for (int i = 0; i < layers.size(); i++) {
       Layer layer = layers.get(i);
-      err.println("layer " + (i + 1) + "/" + layers.size() + ": " + layer.description());
-      if (layer.items().size() > 1) {
-        layer.items().forEach(item -> err.println("  " + item.path()));
+      long size = layer.items().stream().mapToLong(ClosureItem::size).sum();
+      err.println(
+          "layer " + (i + 1) + "/" + layers.size() + ": " + layer.description() + " ("
+              + size + " bytes)");
+      for (ClosureItem item : layer.items()) {
+        err.println(
+            "  " + item.path() + ": needed by " + popularity.get(item.path()) + ", "
+                + item.size() + " bytes");
       }
     }
   }
@@ -372,26 +399,5 @@ final class PackCommand extends StoreCommand implements Callable<Integer> {
         + digest
         + ", to "
         + where;
-  }
-
-  /** Logs image events on the terminal. */
-  static final class Events {
-    private Events() {}
-
-    /** Returns a sink that prints warnings and errors on {@code err} and drops the rest. */
-    static EventSink toTerminal(PrintWriter err) {
-      return new EventSink() {
-        @Override
-        public synchronized void log(Level level, String message) {
-          if (level == Level.WARN || level == Level.ERROR) {
-            err.println("bale: " + (level == Level.WARN ? "warning: " : "") + message);
-            err.flush();
-          }
-        }
-
-        @Override
-        public void progress(String task, long done, long total) {}
-      };
-    }
   }
 }

@@ -21,8 +21,7 @@ import picocli.CommandLine.Parameters;
 @Command(
     name = "path-info",
     mixinStandardHelpOptions = true,
-    description =
-        "Prints the NAR hash, NAR size, closure size, deriver and references of ITEMs.")
+    description = "Prints the NAR hash, NAR size, closure size, deriver and references of ITEMs.")
 final class PathInfoCommand extends StoreCommand implements Callable<Integer> {
   @Parameters(
       arity = "1..*",

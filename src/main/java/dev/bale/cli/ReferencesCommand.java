@@ -9,7 +9,10 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 
 /** Prints the items that ITEM refers to directly, one per line. */
-@Command(name = "references", mixinStandardHelpOptions = true, description = "Prints the items that ITEM refers to directly, one per line.")
+@Command(
+    name = "references",
+    mixinStandardHelpOptions = true,
+    description = "Prints the items that ITEM refers to directly, one per line.")
 final class ReferencesCommand extends StoreCommand implements Callable<Integer> {
   @Parameters(
       paramLabel = "ITEM",

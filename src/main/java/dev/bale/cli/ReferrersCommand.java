@@ -9,7 +9,10 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 
 /** Prints the valid items that refer to ITEM directly, one per line. */
-@Command(name = "referrers", mixinStandardHelpOptions = true, description = "Prints the valid items that refer to ITEM directly, one per line.")
+@Command(
+    name = "referrers",
+    mixinStandardHelpOptions = true,
+    description = "Prints the valid items that refer to ITEM directly, one per line.")
 final class ReferrersCommand extends StoreCommand implements Callable<Integer> {
   @Parameters(
       paramLabel = "ITEM",

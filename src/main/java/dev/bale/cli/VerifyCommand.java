@@ -1,6 +1,5 @@
 package dev.bale.cli;
 
-import dev.bale.event.EventSink;
 import dev.bale.store.Corruption;
 import dev.bale.store.Store;
 import dev.bale.store.StoreException;
@@ -30,10 +29,13 @@ final class VerifyCommand extends StoreCommand implements Callable<Integer> {
   @Override
   public Integer call() throws StoreException {
     PrintWriter err = spec.commandLine().getErr();
+    TerminalEventSink events = TerminalEventSink.forProcess(err, false);
     List<Corruption> corruptions;
     try (Store store = openStore()) {
       Collection<StorePath> paths = items.isEmpty() ? store.validPaths() : resolveAll(store, items);
-      corruptions = Verifier.verify(store, paths, EventSink.DISCARD);
+      corruptions = Verifier.verify(store, paths, events);
+    } finally {
+      events.finish();
     }
     for (Corruption corruption : corruptions) {
       err.println("bale: '" + corruption.path() + "' is corrupt: " + corruption.reason());

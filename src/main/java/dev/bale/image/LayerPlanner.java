@@ -69,8 +69,11 @@ public final class LayerPlanner {
     return ranked;
   }
 
-  /** Returns, for each item, how many other items of the closure need it. */
-  static Map<StorePath, Integer> popularity(List<ClosureItem> closure) {
+  /**
+   * Returns, for each item, its popularity: how many other items of the closure need it,
+   * directly or through others.
+   */
+  public static Map<StorePath, Integer> popularity(List<ClosureItem> closure) {
     Map<StorePath, ClosureItem> byPath = new HashMap<>();
     closure.forEach(item -> byPath.put(item.path(), item));
     Map<StorePath, Integer> popularity = new HashMap<>();

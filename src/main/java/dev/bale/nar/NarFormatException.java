@@ -4,8 +4,8 @@ import java.io.IOException;
 
 /**
  * Signals a NAR that bale will not accept: malformed, truncated or hostile, or holding something
- * bale cannot restore faithfully. The message names the byte offset of the offending field,
- * counted from the start of the NAR.
+ * bale cannot restore faithfully. The message names the byte offset of the offending field, counted
+ * from the start of the NAR.
  */
 public final class NarFormatException extends IOException {
   private static final long serialVersionUID = 1L;

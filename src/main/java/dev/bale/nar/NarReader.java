@@ -19,15 +19,14 @@ import java.util.Arrays;
  *
  * <p>The reader accepts exactly the canonical form that {@code nix-store --dump} and {@link
  * NarWriter} produce: every token in its place, {@code executable} before {@code contents},
- * directory entries in strictly increasing byte order of their names, zero padding. So a NAR
- * it restores dumps back to the same bytes. Entry names must be single file names, and symlink
- * targets non-empty and without NUL bytes.
+ * directory entries in strictly increasing byte order of their names, zero padding. So a NAR it
+ * restores dumps back to the same bytes. Entry names must be single file names, and symlink targets
+ * non-empty and without NUL bytes.
  *
- * <p>It reads exactly the bytes of the NAR and never ahead, since the export format carries
- * more data after each NAR; as it asks the stream for small fields one at a time, callers
- * should pass a buffered stream. Memory stays bounded whatever lengths an archive claims: file
- * contents stream through one buffer, and names, symlink targets, tokens and nesting have
- * fixed limits.
+ * <p>It reads exactly the bytes of the NAR and never ahead, since the export format carries more
+ * data after each NAR; as it asks the stream for small fields one at a time, callers should pass a
+ * buffered stream. Memory stays bounded whatever lengths an archive claims: file contents stream
+ * through one buffer, and names, symlink targets, tokens and nesting have fixed limits.
  */
 public final class NarReader {
   /** The longest entry name, in bytes: Linux's {@code NAME_MAX}. */
@@ -60,14 +59,14 @@ public final class NarReader {
   }
 
   /**
-   * Restores the NAR read from {@code in} as a new tree at {@code target}, whose parent
-   * directory must exist, and returns the NAR's digest and size.
+   * Restores the NAR read from {@code in} as a new tree at {@code target}, whose parent directory
+   * must exist, and returns the NAR's digest and size.
    *
    * <p>When the archive is bad, or cannot be restored faithfully, nothing is left at {@code
    * target}.
    *
-   * @throws NarFormatException if the archive is malformed, or holds a name or symlink target
-   *     that this platform cannot create byte for byte
+   * @throws NarFormatException if the archive is malformed, or holds a name or symlink target that
+   *     this platform cannot create byte for byte
    * @throws FileAlreadyExistsException if {@code target} exists
    */
   public static NarSummary restore(InputStream in, Path target) throws IOException {
@@ -86,8 +85,8 @@ public final class NarReader {
   }
 
   /**
-   * Reads and checks the NAR read from {@code in} without writing anything, and returns its
-   * digest and size: for checking an archive, or for moving past one in a stream.
+   * Reads and checks the NAR read from {@code in} without writing anything, and returns its digest
+   * and size: for checking an archive, or for moving past one in a stream.
    *
    * @throws NarFormatException if the archive is malformed
    */
@@ -340,8 +339,8 @@ public final class NarReader {
 
   /**
    * Returns the first {@code length} bytes of {@code bytes} in quotes for a message: as text when
-   * they are UTF-8, else byte by byte; control characters, backslashes and other bytes are
-   * escaped as {@code \xNN}, and long values are shortened.
+   * they are UTF-8, else byte by byte; control characters, backslashes and other bytes are escaped
+   * as {@code \xNN}, and long values are shortened.
    */
   static String quote(byte[] bytes, int length) {
     int shown = Math.min(length, MAX_QUOTED_LENGTH);

@@ -1,6 +1,5 @@
 package dev.bale.nar;
 
-import dev.bale.hash.Digest;
 import dev.bale.hash.DigestingOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -19,9 +18,9 @@ import java.util.stream.Stream;
 /**
  * Serialises a file tree as a NAR, byte for byte as {@code nix-store --dump} does.
  *
- * <p>A regular file is executable when its owner may execute it; directory entries are written
- * in byte order of their UTF-8 names. Owners, times and other permission bits are not part of
- * the format. Anything but regular files, directories and symbolic links is an error.
+ * <p>A regular file is executable when its owner may execute it; directory entries are written in
+ * byte order of their UTF-8 names. Owners, times and other permission bits are not part of the
+ * format. Anything but regular files, directories and symbolic links is an error.
  */
 public final class NarWriter {
   private static final int BUFFER_SIZE = 1 << 16;
@@ -109,8 +108,8 @@ public final class NarWriter {
   }
 
   /**
-   * Checks that Java decoded the file name {@code name} (one element, as read from the file
-   * system) without loss, so that its UTF-8 form is its bytes.
+   * Checks that Java decoded the file name {@code name} (one element, as read from the file system)
+   * without loss, so that its UTF-8 form is its bytes.
    */
   private static void checkDecodable(Path path, Path name, String what) throws IOException {
     // A name is decoded with the replacement character for bytes that are not text; encoding

@@ -27,8 +27,8 @@ import java.util.Set;
  * <p>Every node is created fresh, inside a directory this restorer made itself, with calls that
  * fail rather than follow a symlink or reuse an existing file; names are single components. So
  * restoring never writes outside its target. Modes are 0755 for directories and executables and
- * 0644 for other files, set explicitly because the umask may have removed bits at creation; the
- * store canonicalises modes and times afterwards, so everything stays writable here.
+ * 0644 for other files, set again after creation when the umask removes bits from them; the store
+ * canonicalises modes and times afterwards, so everything stays writable here.
  */
 final class TreeRestorer implements TreeSink {
   private static final Set<PosixFilePermission> EXECUTABLE_MODE =
@@ -38,12 +38,16 @@ final class TreeRestorer implements TreeSink {
   private static final Set<OpenOption> NEW_FILE =
       Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE, LinkOption.NOFOLLOW_LINKS);
 
+  // Linux's PATH_MAX less the final NUL: the longest path a file call takes.
+  private static final int MAX_PATH_LENGTH = 4095;
+
   private final Path root;
   private final CharsetDecoder utf8 = StandardCharsets.UTF_8.newDecoder();
   private final String fileNameEncoding = System.getProperty("sun.jnu.encoding", "unknown");
   private final boolean utf8FileNames =
       fileNameEncoding.equalsIgnoreCase("UTF-8") || fileNameEncoding.equalsIgnoreCase("UTF8");
   private boolean started;
+  private boolean modesExact;
   private FileChannel file;
 
   /** Prepares to restore a tree at {@code root}, which must not exist yet. */
@@ -53,13 +57,36 @@ final class TreeRestorer implements TreeSink {
 
   @Override
   public Path child(Path directory, byte[] name, long offset) throws NarFormatException {
-    return directory.resolve(decode(name, offset, "entry name"));
+    Path child = directory.resolve(decode(name, offset, "entry name"));
+
+    // Checked here so that a deep archive gets a clear refusal, not a file system error. A
+    // char takes at most 3 bytes in UTF-8, which spares encoding short paths.
+    String text = child.toString();
+    if (text.length() * 3 > MAX_PATH_LENGTH
+        && text.getBytes(StandardCharsets.UTF_8).length > MAX_PATH_LENGTH) {
+      throw NarFormatException.unrestorable(
+          offset,
+          "the path of entry "
+              + NarReader.quote(name, name.length)
+              + " would be longer than the "
+              + MAX_PATH_LENGTH
+              + " bytes Linux allows");
+    }
+    return child;
   }
 
   @Override
   public void directory(Path path) throws IOException {
+    boolean isRoot = !started;
     Files.createDirectory(path, PosixFilePermissions.asFileAttribute(EXECUTABLE_MODE));
     started = true;
+
+    if (isRoot) {
+      // If the umask left the root's mode whole, it leaves every mode used here whole, and no
+      // node needs its mode set again.
+      modesExact =
+          Files.getPosixFilePermissions(path, LinkOption.NOFOLLOW_LINKS).equals(EXECUTABLE_MODE);
+    }
     setMode(path, EXECUTABLE_MODE);
   }
 
@@ -109,14 +136,19 @@ final class TreeRestorer implements TreeSink {
   }
 
   /**
-   * Closes what is open and deletes whatever was restored, after {@code cause} stopped the
-   * restore; failures to clean up are added to {@code cause}.
+   * Closes what is open and deletes whatever was restored, after {@code cause} stopped the restore;
+   * failures to clean up are added to {@code cause}.
    */
   void abort(Throwable cause) {
     try {
       if (file != null) {
         file.close();
       }
+    } catch (IOException e) {
+      cause.addSuppressed(e);
+    }
+
+    try {
       if (started) {
         deleteTree();
       }
@@ -134,8 +166,7 @@ final class TreeRestorer implements TreeSink {
       // locale's encoding, so a name that is not valid UTF-8 cannot be created byte for byte.
       // Users see such items refused on import. A fix needs native file calls that take bytes.
       throw NarFormatException.unrestorable(
-          offset,
-          what + " " + NarReader.quote(bytes, bytes.length) + " is not valid UTF-8");
+          offset, what + " " + NarReader.quote(bytes, bytes.length) + " is not valid UTF-8");
     }
     if (!utf8FileNames && !isAscii(bytes)) {
       throw NarFormatException.unrestorable(
@@ -159,7 +190,10 @@ final class TreeRestorer implements TreeSink {
     return true;
   }
 
-  private static void setMode(Path path, Set<PosixFilePermission> mode) throws IOException {
+  private void setMode(Path path, Set<PosixFilePermission> mode) throws IOException {
+    if (modesExact) {
+      return;
+    }
     // Without following links: the node was just created, so a symlink here is an attack.
     Files.getFileAttributeView(path, PosixFileAttributeView.class, LinkOption.NOFOLLOW_LINKS)
         .setPermissions(mode);

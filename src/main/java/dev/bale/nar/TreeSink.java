@@ -5,16 +5,16 @@ import java.nio.file.Path;
 
 /**
  * Receives the nodes of a NAR, in archive order, once {@link NarReader} has checked them. The
- * default methods keep nothing, which is all that verifying an archive needs; {@link
- * TreeRestorer} creates the tree.
+ * default methods keep nothing, which is all that verifying an archive needs; {@link TreeRestorer}
+ * creates the tree.
  */
 interface TreeSink {
   /** A sink that keeps nothing: paths stay null and contents are dropped. */
   TreeSink DISCARD = new TreeSink() {};
 
   /**
-   * Returns the path of the entry {@code name} of {@code directory}; the name is already known
-   * to be a single, valid file name. {@code offset} locates the name for error messages.
+   * Returns the path of the entry {@code name} of {@code directory}; the name is already known to
+   * be a single, valid file name. {@code offset} locates the name for error messages.
    */
   default Path child(Path directory, byte[] name, long offset) throws NarFormatException {
     return null;

@@ -269,7 +269,9 @@ final class Database implements AutoCloseable {
       return StorePath.parse(directory, text);
     } catch (IllegalArgumentException e) {
       throw new StoreException(
-          "cannot read the store database '" + file + "': it lists a malformed store path", e);
+          "cannot read the store database '" + file + "': it lists '" + text + "', which is"
+              + " not a store path",
+          e);
     }
   }
 

@@ -15,9 +15,9 @@ import java.util.SortedSet;
 import java.util.TreeSet;
 
 /**
- * The read side shared by every kind of store: queries answered from a {@link Database}, with
- * item trees under a physical store directory. Methods are synchronised because one database
- * connection serves them all.
+ * The read side shared by every kind of store: queries answered from a {@link Database}, with item
+ * trees under a physical store directory. Methods are synchronised because one database connection
+ * serves them all.
  */
 abstract class DatabaseStore implements Store {
   private final String uri;
@@ -32,7 +32,7 @@ abstract class DatabaseStore implements Store {
     this.database = database;
   }
 
-  /** Returns the URI this store was opened with, for messages. */
+  @Override
   public String uri() {
     return uri;
   }
@@ -137,8 +137,8 @@ abstract class DatabaseStore implements Store {
       throws SQLException, StoreException {
     if (visiting.contains(path)) {
       throw new StoreException(
-          "cannot sort the items of store '" + uri + "': '" + path + "' refers to itself"
-              + " through other items");
+          "cannot sort the items of store '%s': '%s' refers to itself through other items"
+              .formatted(uri, path));
     }
     if (!visited.add(path)) {
       return;

@@ -2,18 +2,20 @@ package dev.bale.store;
 
 import dev.bale.hash.NixBase32;
 import java.sql.SQLException;
-import java.util.List;
 import java.util.Collection;
+import java.util.List;
 import java.util.stream.Collectors;
 
 /**
- * Resolves what a user typed as an ITEM into one valid store path: a full store path (possibly
- * with a file inside the item after it), a base name {@code HASH-NAME}, a bare hash part, or a
- * package name such as {@code hello} or {@code hello-2.12}.
+ * Resolves what a user typed as an ITEM into one valid store path: a full store path (possibly with
+ * a file inside the item after it), a base name {@code HASH-NAME}, a bare hash part, or a package
+ * name such as {@code hello} or {@code hello-2.12}.
  */
 final class ItemQuery {
   /** How many candidates an ambiguity error lists before eliding the rest. */
   private static final int MAX_LISTED = 10;
+
+  private static final String DERIVATION_SUFFIX = ".drv";
 
   private ItemQuery() {}
 
@@ -26,8 +28,8 @@ final class ItemQuery {
     }
     if (item.startsWith("/")) {
       throw new StoreException(
-          "cannot resolve '" + item + "': it is not in the store directory '"
-              + store.directory() + "' of store '" + store.uri() + "'");
+          "cannot resolve '%s': it is not in the store directory '%s' of store '%s'"
+              .formatted(item, store.directory(), store.uri()));
     }
     if (looksLikeBaseName(item)) {
       return resolveBaseName(store, item, item);
@@ -74,11 +76,16 @@ final class ItemQuery {
   /**
    * Tells whether the item name {@code name} is package {@code item}: the same, or {@code item}
    * followed by a dash and a version starting with a digit ({@code hello} matches {@code
-   * hello-2.12} but not {@code hello-world}).
+   * hello-2.12} but not {@code hello-world}); derivations ({@code hello-2.12.drv}) only match a
+   * name that ends in {@code .drv} too.
    */
   static boolean matchesPackage(String name, String item) {
     if (name.equals(item)) {
       return true;
+    }
+    // A package name means what was built, not the derivation that built it.
+    if (name.endsWith(DERIVATION_SUFFIX) && !item.endsWith(DERIVATION_SUFFIX)) {
+      return false;
     }
     return name.length() > item.length() + 1
         && name.startsWith(item)
@@ -93,14 +100,20 @@ final class ItemQuery {
     }
     if (matches.isEmpty()) {
       throw new StoreException(
-          "no valid item of store '" + store.uri() + "' matches '" + item
-              + "'; give a store path, HASH-NAME or a package name such as hello-2.12");
+          String.format(
+              "no valid item of store '%s' matches '%s'; give a store path, HASH-NAME or a package"
+                  + " name such as hello-2.12",
+              store.uri(), item));
     }
     String listed =
-        matches.stream().limit(MAX_LISTED).map(StorePath::toString).collect(Collectors.joining(", "));
-    String more = matches.size() > MAX_LISTED ? " and " + (matches.size() - MAX_LISTED) + " more" : "";
+        matches.stream()
+            .limit(MAX_LISTED)
+            .map(StorePath::toString)
+            .collect(Collectors.joining(", "));
+    String more =
+        matches.size() > MAX_LISTED ? " and " + (matches.size() - MAX_LISTED) + " more" : "";
     throw new StoreException(
-        "'" + item + "' matches " + matches.size() + " items of store '" + store.uri() + "' ("
-            + listed + more + "); give the full store path");
+        "'%s' matches %d items of store '%s' (%s%s); give the full store path"
+            .formatted(item, matches.size(), store.uri(), listed, more));
   }
 }

@@ -33,6 +33,7 @@ final class ItemTree {
       PosixFilePermissions.fromString("r--r--r--");
   private static final Set<PosixFilePermission> EXECUTABLE =
       PosixFilePermissions.fromString("r-xr-xr-x");
+
   /** The mode a directory needs for its owner to delete entries or move it elsewhere. */
   static final Set<PosixFilePermission> WRITABLE_DIRECTORY =
       PosixFilePermissions.fromString("rwxr-xr-x");

@@ -16,6 +16,9 @@ import java.util.SortedSet;
  */
 public interface Store extends AutoCloseable {
 
+  /** Returns the URI the store was opened with, such as {@code nix} or {@code local?root=DIR}. */
+  String uri();
+
   /** Returns the logical store directory, such as {@code /gnu/store}. */
   String directory();
 

@@ -11,16 +11,16 @@ import java.util.Set;
  *
  * <ul>
  *   <li>{@code local}: the embedded store, physical root {@code $BALE_ROOT}, else {@code
- *       $XDG_DATA_HOME/bale}, else {@code ~/.local/share/bale}; store directory {@code
- *       /gnu/store}. Parameters: {@code root=DIR}, {@code store-dir=DIR}.
+ *       $XDG_DATA_HOME/bale}, else {@code ~/.local/share/bale}; store directory {@code /gnu/store}.
+ *       Parameters: {@code root=DIR}, {@code store-dir=DIR}.
  *   <li>{@code guix}: the machine's Guix store, {@code /gnu/store} with {@code
  *       /var/guix/db/db.sqlite}, read-only.
  *   <li>{@code nix}: the machine's Nix store, {@code /nix/store} with {@code
  *       /nix/var/nix/db/db.sqlite}, read-only.
  * </ul>
  *
- * <p>Both foreign kinds take {@code root=DIR} for a chroot store: files and database under
- * {@code DIR}, store directory unchanged (as {@code nix-store --store DIR} does).
+ * <p>Both foreign kinds take {@code root=DIR} for a chroot store: files and database under {@code
+ * DIR}, store directory unchanged (as {@code nix-store --store DIR} does).
  */
 public final class Stores {
   private static final String GUIX_DIRECTORY = "/gnu/store";
@@ -65,8 +65,10 @@ public final class Stores {
     String kind = kind(uri);
     if (kind.equals("guix") || kind.equals("nix")) {
       throw new StoreException(
-          "cannot write to store '" + uri + "': bale never writes into a Guix or Nix store;"
-              + " use the embedded store (--store local)");
+          String.format(
+              "cannot write to store '%s': bale never writes into a Guix or Nix store; use the"
+                  + " embedded store (--store local)",
+              uri));
     }
     if (!kind.equals("local")) {
       throw new StoreException(
@@ -102,8 +104,8 @@ public final class Stores {
     Path database = base.resolve(databaseFile);
     if (!Files.isRegularFile(database)) {
       throw new StoreException(
-          "cannot open store '" + uri + "': there is no " + system + " database at '" + database
-              + "'");
+          "cannot open store '%s': there is no %s database at '%s'"
+              .formatted(uri, system, database));
     }
     Path physical = base.resolve(directory.substring(1));
     return new ForeignStore(uri, directory, physical, Database.openReadOnly(database, directory));
@@ -140,8 +142,8 @@ public final class Stores {
     for (String name : parameters.keySet()) {
       if (!known.contains(name)) {
         throw new StoreException(
-            "cannot open store '" + uri + "': unknown parameter '" + name + "'; this kind takes "
-                + String.join(", ", known.stream().sorted().toList()));
+            "cannot open store '%s': unknown parameter '%s'; this kind takes %s"
+                .formatted(uri, name, String.join(", ", known.stream().sorted().toList())));
       }
     }
   }

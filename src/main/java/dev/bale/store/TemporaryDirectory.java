@@ -20,6 +20,11 @@ import java.util.stream.Stream;
  * start time in milliseconds: when a store opens, directories of processes that no longer run
  * (no process with that id, or one that started at another time) are deleted, so a killed
  * process leaves nothing behind for long, and a running one never loses its trees.
+ *
+ * <p>LIMITATION: process ids are those of the opener's PID namespace; two containers sharing one
+ * store root through a volume could each take the other's live directories for stale ones and
+ * delete them, making the other's add fail (never corrupting the store). A lock file per
+ * directory, held while in use, would make this independent of PIDs.
  */
 public final class TemporaryDirectory implements AutoCloseable {
   private static final Pattern NAME = Pattern.compile("(\\d+)-(\\d+)-[0-9a-f]+");
@@ -36,7 +41,8 @@ public final class TemporaryDirectory implements AutoCloseable {
     byte[] random = new byte[8];
     RANDOM.nextBytes(random);
     ProcessHandle self = ProcessHandle.current();
-    String name = self.pid() + "-" + startMillis(self).orElse(0L) + "-" + HexFormat.of().formatHex(random);
+    String name =
+        self.pid() + "-" + startMillis(self).orElse(0L) + "-" + HexFormat.of().formatHex(random);
     return new TemporaryDirectory(Files.createDirectory(parent.resolve(name)));
   }
 

@@ -1,7 +1,6 @@
 package dev.bale.store;
 
 import dev.bale.event.EventSink;
-import dev.bale.event.Level;
 import dev.bale.nar.NarSummary;
 import dev.bale.nar.NarWriter;
 import java.io.IOException;
@@ -19,24 +18,30 @@ public final class Verifier {
 
   /**
    * Returns the items among {@code paths} whose tree is missing, unreadable, or whose NAR hash or
-   * NAR size differs from the database's, in the order given; reports progress to {@code events}.
+   * NAR size differs from the database's, in the order given; reports progress in NAR bytes to
+   * {@code events} as task {@code verify}.
    *
    * @throws StoreException if one of {@code paths} is not valid or the database cannot be read
    */
-  public static List<Corruption> verify(
-      Store store, Collection<StorePath> paths, EventSink events) throws StoreException {
-    List<Corruption> corruptions = new ArrayList<>();
-    long done = 0;
+  public static List<Corruption> verify(Store store, Collection<StorePath> paths, EventSink events)
+      throws StoreException {
+    List<PathInfo> infos = new ArrayList<>();
+    long total = 0;
     for (StorePath path : paths) {
       Optional<PathInfo> info = store.pathInfo(path);
       if (info.isEmpty()) {
         throw new StoreException("cannot verify '" + path + "': it is not a valid store item");
       }
-      check(store, info.get()).ifPresent(reason -> corruptions.add(new Corruption(path, reason)));
-      events.progress("verify", ++done, paths.size());
+      infos.add(info.get());
+      total += info.get().narSize();
     }
-    for (Corruption corruption : corruptions) {
-      events.log(Level.ERROR, "'" + corruption.path() + "' is corrupt: " + corruption.reason());
+
+    List<Corruption> corruptions = new ArrayList<>();
+    long done = 0;
+    for (PathInfo info : infos) {
+      check(store, info).ifPresent(reason -> corruptions.add(new Corruption(info.path(), reason)));
+      done += info.narSize();
+      events.progress("verify", done, total);
     }
     return corruptions;
   }
@@ -54,8 +59,11 @@ public final class Verifier {
     }
     if (!actual.hash().equals(info.narHash())) {
       return Optional.of(
-          "its NAR hash is " + actual.hash().toNixString() + ", not "
-              + info.narHash().toNixString() + " as recorded");
+          "its NAR hash is "
+              + actual.hash().toNixString()
+              + ", not "
+              + info.narHash().toNixString()
+              + " as recorded");
     }
     if (actual.size() != info.narSize()) {
       return Optional.of(

@@ -32,7 +32,7 @@ public final class TarWriter implements Closeable {
   private final OutputStream out;
   private byte[] copyBuffer;
   private long position;
-  private boolean closed;
+  private boolean finished;
 
   /** Writes the archive to {@code out}, which {@link #close()} closes. */
   public TarWriter(OutputStream out) {
@@ -86,15 +86,21 @@ public final class TarWriter implements Closeable {
     return new DeferredFile(offset);
   }
 
-  /** Writes the two zero blocks that end the archive and closes the underlying stream. */
-  @Override
-  public void close() throws IOException {
-    if (closed) {
+  /** Writes the two zero blocks that end the archive, once, and flushes. */
+  public void finish() throws IOException {
+    if (finished) {
       return;
     }
-    closed = true;
+    finished = true;
+    write(new byte[2 * BLOCK], 0, 2 * BLOCK);
+    out.flush();
+  }
+
+  /** Finishes the archive and closes the underlying stream. */
+  @Override
+  public void close() throws IOException {
     try (out) {
-      write(new byte[2 * BLOCK], 0, 2 * BLOCK);
+      finish();
     }
   }
 

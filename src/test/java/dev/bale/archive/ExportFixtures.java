@@ -31,15 +31,16 @@ final class ExportFixtures {
   }
 
   /**
-   * Adds three items to {@code store}: a library directory with an executable, an empty file,
-   * an empty directory and a file longer than one buffer; a tool referring to it by a file and a
+   * Adds three items to {@code store}: a library directory with an executable, an empty file, an
+   * empty directory and a file longer than one buffer; a tool referring to it by a file and a
    * symlink; and an app referring to both.
    */
   static Closure addClosure(LocalStore store, Path work) throws IOException, StoreException {
     Path lib = Files.createDirectories(work.resolve("lib"));
     Files.createDirectories(lib.resolve("empty-dir"));
     Files.writeString(lib.resolve("data"), "hello\n");
-    Files.setPosixFilePermissions(lib.resolve("data"), PosixFilePermissions.fromString("rwxr-xr-x"));
+    Files.setPosixFilePermissions(
+        lib.resolve("data"), PosixFilePermissions.fromString("rwxr-xr-x"));
     Files.write(lib.resolve("empty-file"), new byte[0]);
     byte[] big = new byte[200_003];
     for (int i = 0; i < big.length; i++) {

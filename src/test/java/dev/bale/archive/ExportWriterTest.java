@@ -100,6 +100,24 @@ class ExportWriterTest {
   }
 
   @Test
+  void write_itemTreeMissing_isRefused() throws Exception {
+    try (LocalStore store = store(temp.resolve("store"), "/gnu/store")) {
+      Closure closure = addClosure(store, temp.resolve("work"));
+      Path tree = store.physicalPath(closure.app());
+      Files.delete(tree);
+
+      assertThatThrownBy(() -> export(store, List.of(closure.app())))
+          .isInstanceOf(ArchiveException.class)
+          .hasMessage(
+              "cannot export '"
+                  + closure.app()
+                  + "': its tree (or part of it) is missing from '"
+                  + tree
+                  + "'; the store is damaged, run 'bale verify'");
+    }
+  }
+
+  @Test
   void write_nothing_isOnlyTheEndMarker() throws Exception {
     try (LocalStore store = store(temp.resolve("store"), "/gnu/store")) {
       assertThat(export(store, Set.of())).isEqualTo(u64(0));
@@ -120,8 +138,7 @@ class ExportWriterTest {
         assertThat(item.nar().hash()).isEqualTo(info.narHash());
         assertThat(item.nar().size()).isEqualTo(info.narSize());
         assertThat(item.references()).isEqualTo(info.references());
-        assertThat(NarWriter.summarize(temp.resolve(path.name())).hash())
-            .isEqualTo(info.narHash());
+        assertThat(NarWriter.summarize(temp.resolve(path.name())).hash()).isEqualTo(info.narHash());
       }
       assertThat(reader.next(temp.resolve("after-end"))).isEmpty();
       assertThat(temp.resolve("after-end")).doesNotExist();

@@ -90,8 +90,8 @@ final class NixChroot {
   }
 
   /**
-   * Runs {@code command} with {@code environment} added, feeding it {@code stdin}, and returns
-   * how it went.
+   * Runs {@code command} with {@code environment} added, feeding it {@code stdin}, and returns how
+   * it went.
    */
   static Result runUnchecked(Map<String, String> environment, byte[] stdin, String... command)
       throws IOException {

@@ -15,9 +15,10 @@ import java.util.List;
 import java.util.stream.Stream;
 
 /**
- * Everything an import could change in an embedded store: the database's valid items with
- * their path info, and every file under the store's root except the database files, with its
- * type, mode, size and time (except the time of {@code tmp} itself). Two equal states mean the store was left exactly as it was.
+ * Everything an import could change in an embedded store: the database's valid items with their
+ * path info, and every file under the store's root except the database files, with its type, mode,
+ * size and time (except the time of {@code tmp} itself). Two equal states mean the store was left
+ * exactly as it was.
  */
 record StoreState(List<PathInfo> validItems, List<String> files) {
 

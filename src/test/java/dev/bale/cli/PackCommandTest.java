@@ -60,7 +60,10 @@ class PackCommandTest {
   void pack_explain_printsThePlan() {
     Bale.Result result = pack("--explain", "--max-layers", "2", hello);
     assertThat(result.exitCode()).as(result.err()).isZero();
-    assertThat(result.err()).contains("layer 1/2: 2 store items", "layer 2/2: customisation");
+    assertThat(result.err())
+        .contains("layer 1/2: 2 store items (", "layer 2/2: customisation (0 bytes)")
+        .containsPattern("busybox-static: needed by 1, [0-9]+ bytes")
+        .containsPattern("hello-2.12: needed by 0, [0-9]+ bytes");
   }
 
   @ParameterizedTest

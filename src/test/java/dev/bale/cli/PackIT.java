@@ -154,7 +154,11 @@ class PackIT {
   }
 
   private Map<String, String> umociUnpack(Path layout) throws Exception {
-    Path bundle = temp.resolve("bundle-" + layout.getFileName());
+    return umociUnpack(layout, temp.resolve("bundle-" + layout.getFileName()));
+  }
+
+  /** Unpacks the image tagged oci from {@code layout} into {@code bundle} and describes it. */
+  static Map<String, String> umociUnpack(Path layout, Path bundle) throws Exception {
     Program.run(List.of("umoci", "unpack", "--image", layout + ":oci", bundle.toString()))
         .checked();
     return describe(bundle.resolve("rootfs"));
@@ -178,7 +182,7 @@ class PackIT {
   }
 
   /** Describes every entry below {@code root}: kind, mode, and content digest or target. */
-  private static Map<String, String> describe(Path root) throws IOException {
+  static Map<String, String> describe(Path root) throws IOException {
     Map<String, String> tree = new TreeMap<>();
     try (Stream<Path> paths = Files.walk(root)) {
       for (Path path : paths.toList()) {

@@ -122,6 +122,49 @@ class NarNixIT {
     assertThat(NarReader.verify(buffered(nixNar)).hash()).isEqualTo(Digest.of(nixNar));
   }
 
+  @Test
+  void restore_underUmaskRemovingOwnerWrite_stillGivesExactModes() throws Exception {
+    Path root = temp.resolve("tree");
+    mix(root);
+    byte[] nixNar = run("nix-store", "--dump", root.toString());
+    Path restored = temp.resolve("restored");
+
+    // The umask belongs to the whole process, so a second JVM restores under it.
+    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    Process process =
+        new ProcessBuilder(
+                "sh",
+                "-c",
+                "umask 0277 && exec \"$@\"",
+                "sh",
+                java,
+                "-cp",
+                System.getProperty("java.class.path"),
+                RestoreStandardInput.class.getName(),
+                restored.toString())
+            .redirectErrorStream(true)
+            .start();
+    process.getOutputStream().write(nixNar);
+    process.getOutputStream().close();
+    String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(process.waitFor()).as(output).isZero();
+
+    assertThat(Files.getPosixFilePermissions(restored.resolve("lib")))
+        .isEqualTo(perms("rwxr-xr-x"));
+    assertThat(Files.getPosixFilePermissions(restored.resolve("bin/tool")))
+        .isEqualTo(perms("rwxr-xr-x"));
+    assertThat(Files.getPosixFilePermissions(restored.resolve("lib/pkgconfig/thing.pc")))
+        .isEqualTo(perms("rw-r--r--"));
+    assertSameBytes(run("nix-store", "--dump", restored.toString()), nixNar, "re-dump");
+  }
+
+  /** Restores the NAR on standard input at the path given, for a test in another process. */
+  static final class RestoreStandardInput {
+    public static void main(String[] args) throws IOException {
+      NarReader.restore(new BufferedInputStream(System.in), Path.of(args[0]));
+    }
+  }
+
   private static void symlinks(Path root) throws IOException {
     Files.createDirectories(root.resolve("dir/sub"));
     file(root.resolve("dir/file"), "data", "rw-r--r--");
@@ -168,8 +211,20 @@ class NarNixIT {
   private static void names(Path root) throws IOException {
     Files.createDirectory(root);
     for (String name :
-        List.of("with space", " leading", "trailing ", "caf\u00e9", "\u65e5\u672c\u8a9e", "\ud83d\udce6",
-            "tab\there", "new\nline", "quote'\"", "back\\slash", "-dash", "..dots", ".hidden")) {
+        List.of(
+            "with space",
+            " leading",
+            "trailing ",
+            "caf\u00e9",
+            "\u65e5\u672c\u8a9e",
+            "\ud83d\udce6",
+            "tab\there",
+            "new\nline",
+            "quote'\"",
+            "back\\slash",
+            "-dash",
+            "..dots",
+            ".hidden")) {
       file(root.resolve(name), name, "rw-r--r--");
     }
     Files.createDirectory(root.resolve("r\u00e9pertoire \u00e0 moi"));
@@ -179,7 +234,8 @@ class NarNixIT {
   private static void byteOrder(Path root) throws IOException {
     Files.createDirectory(root);
     // Upper case before lower, punctuation between, and multi-byte UTF-8 after all ASCII.
-    for (String name : List.of("a", "B", "z", "\u00e9", "a.b", "a-b", "a_b", "A", "aa", "_", "\u00c9")) {
+    for (String name :
+        List.of("a", "B", "z", "\u00e9", "a.b", "a-b", "a_b", "A", "aa", "_", "\u00c9")) {
       file(root.resolve(name), name, "rw-r--r--");
     }
   }
@@ -189,8 +245,8 @@ class NarNixIT {
     file(root.resolve("x".repeat(101)), "101", "rw-r--r--");
     file(root.resolve("y".repeat(255)), "255", "rwxr-xr-x");
     Files.createDirectory(root.resolve("z".repeat(200)));
-    Files.createSymbolicLink(root.resolve("z".repeat(200)).resolve("\u00e9".repeat(127)),
-        Path.of("t".repeat(1000)));
+    Files.createSymbolicLink(
+        root.resolve("z".repeat(200)).resolve("\u00e9".repeat(127)), Path.of("t".repeat(1000)));
   }
 
   private static void largeFile(Path root) throws IOException {

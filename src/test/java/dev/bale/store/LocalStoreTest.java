@@ -61,8 +61,15 @@ class LocalStoreTest {
         }
         assertThat(names)
             .containsExactly(
-                "id", "path", "hash", "registrationTime", "deriver", "narSize", "ultimate",
-                "sigs", "ca");
+                "id",
+                "path",
+                "hash",
+                "registrationTime",
+                "deriver",
+                "narSize",
+                "ultimate",
+                "sigs",
+                "ca");
       }
     }
   }
@@ -88,8 +95,15 @@ class LocalStoreTest {
     assertThat(info.deriver()).isEmpty();
     assertThat(StoreSnapshot.of(root).rows())
         .contains(
-            "ValidPaths|1|" + path + "|" + summary.hash() + "|" + info.registrationTime()
-                + "|null|" + summary.size() + "|null|null|fixed:r:sha256:"
+            "ValidPaths|1|"
+                + path
+                + "|"
+                + summary.hash()
+                + "|"
+                + info.registrationTime()
+                + "|null|"
+                + summary.size()
+                + "|null|null|fixed:r:sha256:"
                 + summary.hash().base32());
     assertThat(root.resolve("tmp")).isEmptyDirectory();
   }
@@ -181,8 +195,8 @@ class LocalStoreTest {
     assertThatThrownBy(() -> store.add(tree, "tree"))
         .isInstanceOf(StoreException.class)
         .hasMessageContaining("cannot add '" + tree + "'")
-        .hasRootCauseMessage("'" + tree.resolve("pipe") + "' is neither a file, a directory nor a"
-            + " symbolic link");
+        .rootCause()
+        .hasMessageContaining("'" + tree.resolve("pipe") + "'");
     assertThat(StoreSnapshot.of(root)).isEqualTo(before);
   }
 
@@ -223,12 +237,17 @@ class LocalStoreTest {
     finished.waitFor();
     Path stale = root.resolve("tmp/" + finished.pid() + "-12345-abcd");
     Files.createDirectories(stale.resolve("item/sub"));
-    Files.setPosixFilePermissions(stale.resolve("item"), PosixFilePermissions.fromString("r-x------"));
+    Files.setPosixFilePermissions(
+        stale.resolve("item"), PosixFilePermissions.fromString("r-x------"));
+    // The same process id with another start time: the id was reused after a crash.
+    Path reused = root.resolve("tmp/" + ProcessHandle.current().pid() + "-12345-abcd");
+    Files.createDirectories(reused);
     TemporaryDirectory live = store.newTemporaryDirectory();
     Path other = Files.createDirectories(root.resolve("tmp/not-ours"));
 
     try (LocalStore again = Stores.openLocal("local?root=" + root)) {
       assertThat(stale).doesNotExist();
+      assertThat(reused).doesNotExist();
       assertThat(live.path()).isDirectory();
       assertThat(other).isDirectory();
     }
@@ -242,7 +261,8 @@ class LocalStoreTest {
     try (TemporaryDirectory temporary = store.newTemporaryDirectory()) {
       Registration lib = registration(temporary, "lib", "lib uses " + base, Set.of(base));
       Registration app =
-          registration(temporary, "app", "app uses " + lib.info().path(), Set.of(lib.info().path()));
+          registration(
+              temporary, "app", "app uses " + lib.info().path(), Set.of(lib.info().path()));
       Registration again = new Registration(store.pathInfo(base).orElseThrow(), lib.tree());
 
       List<StorePath> registered = store.registerAll(List.of(app, lib, again));
@@ -251,8 +271,8 @@ class LocalStoreTest {
       assertThat(store.requisites(List.of(app.info().path())))
           .containsExactlyInAnyOrder(app.info().path(), lib.info().path(), base);
       assertCanonical(store.physicalPath(app.info().path()), "r--r--r--");
-      assertThat(store.pathInfo(lib.info().path()).orElseThrow().deriver()).isEqualTo("/gnu/store/"
-          + "1".repeat(32) + "-lib.drv");
+      assertThat(store.pathInfo(lib.info().path()).orElseThrow().deriver())
+          .isEqualTo("/gnu/store/" + "1".repeat(32) + "-lib.drv");
     }
     assertThat(root.resolve("tmp")).isEmptyDirectory();
   }
@@ -300,7 +320,8 @@ class LocalStoreTest {
     StorePath path = ContentAddress.sourcePath("/gnu/store", name, summary.hash(), references);
     String deriver = "/gnu/store/" + "1".repeat(32) + "-" + name + ".drv";
     return new Registration(
-        new PathInfo(path, summary.hash(), summary.size(), new TreeSet<>(references), deriver, 7), tree);
+        new PathInfo(path, summary.hash(), summary.size(), new TreeSet<>(references), deriver, 7),
+        tree);
   }
 
   @Test
@@ -346,7 +367,8 @@ class LocalStoreTest {
   @Test
   void add_storeDirectoryParameter_changesLogicalPathsOnly() throws Exception {
     Path source = file("x", "x");
-    try (LocalStore nixLike = Stores.openLocal("local?root=" + dir.resolve("n") + "&store-dir=/nix/store")) {
+    try (LocalStore nixLike =
+        Stores.openLocal("local?root=" + dir.resolve("n") + "&store-dir=/nix/store")) {
       StorePath path = nixLike.add(source, "x");
       assertThat(path.directory()).isEqualTo("/nix/store");
       assertThat(nixLike.physicalPath(path)).isEqualTo(dir.resolve("n/store/" + path.baseName()));

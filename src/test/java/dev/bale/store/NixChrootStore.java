@@ -17,10 +17,10 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A real Nix store in a temporary directory (a chroot store: files under {@code
- * ROOT/nix/store}, database under {@code ROOT/nix/var/nix/db}, store directory {@code
- * /nix/store}), driven by the real {@code nix-store} and {@code nix-build}, for tests that compare
- * bale with Nix. It never touches the machine's own store.
+ * A real Nix store in a temporary directory (a chroot store: files under {@code ROOT/nix/store},
+ * database under {@code ROOT/nix/var/nix/db}, store directory {@code /nix/store}), driven by the
+ * real {@code nix-store} and {@code nix-build}, for tests that compare bale with Nix. It never
+ * touches the machine's own store.
  *
  * <pre>{@code
  * NixChrootStore nix = NixChrootStore.create(tempDir);
@@ -84,10 +84,10 @@ public final class NixChrootStore {
   }
 
   /**
-   * Builds a closure of three items with {@code nix-build}, offline: derivations whose builder
-   * is the static busybox, a leaf with a data file and an executable, a middle item whose file
-   * names the leaf, and a top item naming the middle item in a file and linking into the leaf.
-   * {@code salt} goes into every item so that tests can build distinct closures.
+   * Builds a closure of three items with {@code nix-build}, offline: derivations whose builder is
+   * the static busybox, a leaf with a data file and an executable, a middle item whose file names
+   * the leaf, and a top item naming the middle item in a file and linking into the leaf. {@code
+   * salt} goes into every item so that tests can build distinct closures.
    */
   public Closure buildClosure(String salt) {
     if (!Files.isExecutable(BUSYBOX)) {

@@ -45,12 +45,15 @@ class NixStoreIT {
     Files.createDirectories(tree.resolve("bin"));
     Files.createDirectories(tree.resolve("empty"));
     Files.writeString(tree.resolve("bin/tool"), "#!/bin/sh\n");
-    Files.setPosixFilePermissions(tree.resolve("bin/tool"), PosixFilePermissions.fromString("rwxr-xr-x"));
+    Files.setPosixFilePermissions(
+        tree.resolve("bin/tool"), PosixFilePermissions.fromString("rwxr-xr-x"));
     Files.writeString(tree.resolve("README"), "read me\n");
     Files.write(tree.resolve("binary"), new byte[] {0, 1, 2, (byte) 0xff, 10});
     Files.createSymbolicLink(tree.resolve("link"), Path.of("README"));
     Files.createSymbolicLink(tree.resolve("dangling"), Path.of("/nonexistent/target"));
     Files.createSymbolicLink(tree.resolve("bin/up"), Path.of("../README"));
+    Files.createSymbolicLink(sources.resolve("toplink"), Path.of("tree/README"));
+    Files.writeString(sources.resolve("odd+name=1.0_x?"), "odd\n");
     return sources;
   }
 
@@ -59,7 +62,7 @@ class NixStoreIT {
     Path sources = sourceTrees();
     String uri = "local?root=" + dir.resolve("bale") + "&store-dir=/nix/store";
 
-    for (String name : List.of("file.txt", "script", "tree")) {
+    for (String name : List.of("file.txt", "script", "tree", "toplink", "odd+name=1.0_x?")) {
       Path source = sources.resolve(name);
       StorePath expected = nix.add(source);
 
@@ -83,6 +86,8 @@ class NixStoreIT {
       assertThat(result.exitCode()).isZero();
       assertThat(result.out()).isEqualTo(nix.nixStore("-qR", item.toString()));
     }
+    assertThat(bale("--store", nix.uri(), "requisites", "top").out())
+        .isEqualTo(nix.nixStore("-qR", closure.top().toString()));
   }
 
   @Test
@@ -128,10 +133,39 @@ class NixStoreIT {
   }
 
   @Test
+  void verify_corruptedItem_isNamedLikeNixStoreVerifyCheckContents() throws Exception {
+    NixChrootStore own = NixChrootStore.create(dir);
+    NixChrootStore.Closure built = own.buildClosure("corrupt");
+    Path data = own.physicalPath(built.leaf()).resolve("data");
+    Files.setPosixFilePermissions(data.getParent(), PosixFilePermissions.fromString("rwxr-xr-x"));
+    Files.setPosixFilePermissions(data, PosixFilePermissions.fromString("rw-r--r--"));
+    Files.writeString(data, "tampered\n");
+
+    Result result = bale("--store", own.uri(), "verify");
+    ProcessBuilder check =
+        new ProcessBuilder(
+                "nix-store", "--store", own.root().toString(), "--verify", "--check-contents")
+            .redirectErrorStream(true);
+    Process nixVerify = check.start();
+    String nixOutput = new String(nixVerify.getInputStream().readAllBytes());
+    nixVerify.waitFor();
+
+    assertThat(result.exitCode()).isEqualTo(1);
+    assertThat(result.out()).isEmpty();
+    assertThat(result.err().lines())
+        .singleElement()
+        .asString()
+        .startsWith("bale: '" + built.leaf() + "' is corrupt: its NAR hash is ");
+    assertThat(nixOutput).contains("'" + built.leaf() + "' was modified");
+    assertThat(nixOutput).doesNotContain(built.middle().toString(), built.top().toString());
+  }
+
+  @Test
   void add_toNixStore_isRefusedAndLeavesItUnchanged() throws Exception {
     Path source = Files.writeString(dir.resolve("x"), "x\n");
-    String before = nix.nixStore("-q", "--hash", closure.top().toString())
-        + nix.nixStore("-qR", closure.top().toString());
+    String before =
+        nix.nixStore("-q", "--hash", closure.top().toString())
+            + nix.nixStore("-qR", closure.top().toString());
     long files;
     try (var list = Files.list(nix.root().resolve("nix/store"))) {
       files = list.count();
@@ -145,8 +179,10 @@ class NixStoreIT {
     try (var list = Files.list(nix.root().resolve("nix/store"))) {
       assertThat(list.count()).isEqualTo(files);
     }
-    assertThat(nix.nixStore("-q", "--hash", closure.top().toString())
-        + nix.nixStore("-qR", closure.top().toString())).isEqualTo(before);
+    assertThat(
+            nix.nixStore("-q", "--hash", closure.top().toString())
+                + nix.nixStore("-qR", closure.top().toString()))
+        .isEqualTo(before);
   }
 
   private static List<String> sortedLines(String text) {

@@ -19,8 +19,8 @@ import java.util.stream.Stream;
 
 /**
  * Everything observable about an embedded store: every file under its {@code store/} and {@code
- * tmp/} directories with type, mode, time, size and content digest, and every row of its
- * database tables. Tests take one before and after a failing operation and compare them.
+ * tmp/} directories with type, mode, time, size and content digest, and every row of its database
+ * tables. Tests take one before and after a failing operation and compare them.
  */
 public record StoreSnapshot(List<String> files, List<String> rows) {
 

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.bale.nar.NarWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.DriverManager;
 import java.util.List;
 import java.util.TreeSet;
 import org.junit.jupiter.api.Test;
@@ -41,13 +42,38 @@ class StoresTest {
     assertThatThrownBy(() -> Stores.open("nix?root=" + dir))
         .isInstanceOf(StoreException.class)
         .hasMessage(
-            "cannot open store 'nix?root=" + dir + "': there is no Nix database at '"
-                + dir.resolve("nix/var/nix/db/db.sqlite") + "'");
+            "cannot open store 'nix?root="
+                + dir
+                + "': there is no Nix database at '"
+                + dir.resolve("nix/var/nix/db/db.sqlite")
+                + "'");
     assertThatThrownBy(() -> Stores.open("guix?root=" + dir))
         .isInstanceOf(StoreException.class)
-        .hasMessageContaining("there is no Guix database at '"
-            + dir.resolve("var/guix/db/db.sqlite") + "'");
+        .hasMessageContaining(
+            "there is no Guix database at '" + dir.resolve("var/guix/db/db.sqlite") + "'");
     assertThat(dir).isEmptyDirectory();
+  }
+
+  @Test
+  void queries_databaseListingMalformedPath_failClearly() throws Exception {
+    Path database = dir.resolve("nix/var/nix/db/db.sqlite");
+    Files.createDirectories(database.getParent());
+    Database.openWritable(database, "/nix/store").close();
+    try (var connection = DriverManager.getConnection("jdbc:sqlite:" + database);
+        var statement = connection.createStatement()) {
+      statement.execute(
+          "insert into ValidPaths (path, hash, registrationTime) values"
+              + " ('/elsewhere/x', 'sha256:00', 1)");
+    }
+
+    try (Store store = Stores.open("nix?root=" + dir)) {
+      assertThatThrownBy(store::validPaths)
+          .isInstanceOf(StoreException.class)
+          .hasMessage(
+              "cannot read the store database '"
+                  + database
+                  + "': it lists '/elsewhere/x', which is not a store path");
+    }
   }
 
   @Test
@@ -63,8 +89,8 @@ class StoresTest {
   void open_guixChroot_readsItsDatabaseWithoutWritingIt() throws Exception {
     Path database = dir.resolve("var/guix/db/db.sqlite");
     Files.createDirectories(database.getParent());
-    Path item = Files.createDirectories(dir.resolve("gnu/store"))
-        .resolve("0".repeat(32) + "-hello-2.12");
+    Path item =
+        Files.createDirectories(dir.resolve("gnu/store")).resolve("0".repeat(32) + "-hello-2.12");
     Files.writeString(item, "hello");
     StorePath path = StorePath.parse("/gnu/store", "/gnu/store/" + "0".repeat(32) + "-hello-2.12");
     try (Database writable = Database.openWritable(database, "/gnu/store")) {

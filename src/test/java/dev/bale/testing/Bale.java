@@ -19,7 +19,12 @@ public final class Bale {
 
   /** Uses an embedded store whose physical root is {@code root}. */
   public Bale(Path root) {
-    this.storeUri = "local?root=" + root;
+    this("local?root=" + root);
+  }
+
+  /** Uses the store at {@code storeUri}, such as a chroot Nix store. */
+  public Bale(String storeUri) {
+    this.storeUri = storeUri;
   }
 
   /** Returns the {@code --store} URI. */

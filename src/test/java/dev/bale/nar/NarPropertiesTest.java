@@ -1,0 +1,286 @@
+package dev.bale.nar;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.bale.hash.Digest;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Stream;
+import net.jqwik.api.Arbitraries;
+import net.jqwik.api.Arbitrary;
+import net.jqwik.api.Combinators;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.Provide;
+import net.jqwik.api.Tuple;
+import net.jqwik.api.lifecycle.AfterContainer;
+import net.jqwik.api.lifecycle.BeforeContainer;
+import net.jqwik.api.statistics.Statistics;
+
+/**
+ * Properties of the NAR writer and reader over random trees and randomly damaged archives. The
+ * reader must never accept an archive it would not restore exactly: each mutated archive is either
+ * refused with a {@link NarFormatException} or restored to a tree whose NAR is the bytes the reader
+ * consumed.
+ */
+class NarPropertiesTest {
+  private static final AtomicInteger TRIES = new AtomicInteger();
+  private static Path temp;
+
+  /** A file tree to generate, write and restore. */
+  sealed interface Node {}
+
+  record File(byte[] contents, boolean executable) implements Node {}
+
+  record Link(String target) implements Node {}
+
+  record Dir(Map<String, Node> entries) implements Node {}
+
+  /** A change to an archive's bytes, at a position given as a fraction of its length. */
+  record Mutation(Kind kind, double where, long value) {
+    enum Kind {
+      FLIP,
+      INSERT,
+      DELETE,
+      TRUNCATE,
+      OVERWRITE_WORD
+    }
+
+    byte[] apply(byte[] nar) {
+      int at = Math.min(nar.length - 1, (int) (where * nar.length));
+      byte[] changed;
+      switch (kind) {
+        case FLIP -> {
+          changed = nar.clone();
+          changed[at] ^= (byte) (value | 1);
+        }
+        case INSERT -> {
+          changed = new byte[nar.length + 1];
+          System.arraycopy(nar, 0, changed, 0, at);
+          changed[at] = (byte) value;
+          System.arraycopy(nar, at, changed, at + 1, nar.length - at);
+        }
+        case DELETE -> {
+          changed = new byte[nar.length - 1];
+          System.arraycopy(nar, 0, changed, 0, at);
+          System.arraycopy(nar, at + 1, changed, at, nar.length - at - 1);
+        }
+        case TRUNCATE -> changed = Arrays.copyOf(nar, at);
+        case OVERWRITE_WORD -> {
+          // Every length in a NAR is an aligned u64, so this mostly changes a length.
+          changed = nar.clone();
+          int word = at & ~7;
+          System.arraycopy(NarBytes.u64(value), 0, changed, word, 8);
+        }
+        default -> throw new IllegalStateException(kind.toString());
+      }
+      return changed;
+    }
+  }
+
+  @BeforeContainer
+  static void createTemp() throws IOException {
+    temp = MemoryTempDir.create();
+  }
+
+  @AfterContainer
+  static void deleteTemp() throws IOException {
+    deleteTree(temp);
+  }
+
+  @Property(tries = 300)
+  void writeRestoreWrite_givesTheSameBytes(@ForAll("trees") Node tree) throws IOException {
+    Path work = Files.createDirectory(temp.resolve("try" + TRIES.incrementAndGet()));
+    Path root = work.resolve("tree");
+    materialize(tree, root);
+
+    byte[] written = write(root);
+    assertThat(written).isEqualTo(encode(tree));
+
+    Path restored = work.resolve("restored");
+    NarSummary summary = NarReader.restore(new ByteArrayInputStream(written), restored);
+    assertThat(summary).isEqualTo(new NarSummary(Digest.of(written), written.length));
+    assertThat(write(restored)).isEqualTo(written);
+
+    Statistics.label("root").collect(tree.getClass().getSimpleName());
+    deleteTree(work);
+  }
+
+  @Property(tries = 3000)
+  void mutatedArchive_isRejectedOrRestoredExactly(
+      @ForAll("smallTrees") Node tree, @ForAll("mutations") Mutation mutation) throws IOException {
+    byte[] nar = mutation.apply(encode(tree));
+    Path target = temp.resolve("try" + TRIES.incrementAndGet());
+    ByteArrayInputStream in = new ByteArrayInputStream(nar);
+
+    NarSummary summary;
+    try {
+      summary = NarReader.restore(in, target);
+    } catch (NarFormatException e) {
+      assertThat(Files.exists(target, LinkOption.NOFOLLOW_LINKS)).isFalse();
+      Statistics.label("outcome").collect(mutation.kind(), "rejected");
+      return;
+    }
+
+    long consumed = nar.length - in.available();
+    byte[] archive = Arrays.copyOf(nar, (int) consumed);
+    assertThat(summary).isEqualTo(new NarSummary(Digest.of(archive), consumed));
+    assertThat(write(target)).isEqualTo(archive);
+    assertThat(NarReader.verify(new ByteArrayInputStream(nar))).isEqualTo(summary);
+    Statistics.label("outcome").collect(mutation.kind(), "restored");
+    deleteTree(target);
+  }
+
+  @Provide
+  Arbitrary<Node> trees() {
+    // Large contents come from a seed, since generating them byte by byte is slow; they cross
+    // the reader's buffer boundaries.
+    Arbitrary<byte[]> large =
+        Combinators.combine(Arbitraries.integers().between(0, 300_000), Arbitraries.longs())
+            .as(NarPropertiesTest::randomBytes);
+    return tree(Arbitraries.frequencyOf(Tuple.of(30, smallContents()), Tuple.of(1, large)));
+  }
+
+  @Provide
+  Arbitrary<Node> smallTrees() {
+    // Small files only, so that mutations land in the structure as often as in contents.
+    return tree(smallContents());
+  }
+
+  @Provide
+  Arbitrary<Mutation> mutations() {
+    Arbitrary<Long> values =
+        Arbitraries.oneOf(
+            Arbitraries.longs().between(0, 300),
+            Arbitraries.longs(),
+            Arbitraries.of(-1L, Long.MIN_VALUE, 255L, 256L, 4095L, 4096L));
+    return Combinators.combine(
+            Arbitraries.of(Mutation.Kind.class), Arbitraries.doubles().between(0, 1), values)
+        .as(Mutation::new);
+  }
+
+  private static Arbitrary<Node> tree(Arbitrary<byte[]> contents) {
+    // Mostly directories at the root: they give the archive the most structure.
+    Arbitrary<Node> dirs = dirs(3, contents);
+    return Arbitraries.frequencyOf(Tuple.of(4, dirs), Tuple.of(1, node(3, contents)));
+  }
+
+  private static Arbitrary<Node> node(int depth, Arbitrary<byte[]> contents) {
+    Arbitrary<Node> files =
+        Combinators.combine(contents, Arbitraries.of(true, false)).as(File::new);
+    if (depth == 0) {
+      return Arbitraries.frequencyOf(Tuple.of(3, files), Tuple.of(1, links()));
+    }
+    return Arbitraries.frequencyOf(
+        Tuple.of(2, files), Tuple.of(1, links()), Tuple.of(2, dirs(depth, contents)));
+  }
+
+  private static Arbitrary<Node> dirs(int depth, Arbitrary<byte[]> contents) {
+    return Arbitraries.maps(names(), Arbitraries.lazy(() -> node(depth - 1, contents)))
+        .ofMaxSize(5)
+        .map(Dir::new);
+  }
+
+  private static Arbitrary<byte[]> smallContents() {
+    return Arbitraries.bytes().array(byte[].class).ofMaxSize(40);
+  }
+
+  private static Arbitrary<Node> links() {
+    return Arbitraries.strings()
+        .withChars("ab./\u00e9\u2603 -")
+        .ofMinLength(1)
+        .ofMaxLength(20)
+        .filter(target -> Path.of(target).toString().equals(target))
+        .map(Link::new);
+  }
+
+  private static Arbitrary<String> names() {
+    return Arbitraries.strings()
+        .withChars("abczAZ09 .-_\u00e9\u2603\u65e5")
+        .ofMinLength(1)
+        .ofMaxLength(8)
+        .filter(name -> !name.equals(".") && !name.equals(".."));
+  }
+
+  private static byte[] randomBytes(int size, long seed) {
+    byte[] bytes = new byte[size];
+    new Random(seed).nextBytes(bytes);
+    return bytes;
+  }
+
+  /** Encodes {@code tree} as a NAR from the format's rules, independently of the writer. */
+  static byte[] encode(Node tree) {
+    NarBytes nar = NarBytes.nar();
+    encode(tree, nar);
+    return nar.bytes();
+  }
+
+  private static void encode(Node node, NarBytes nar) {
+    nar.add("(", "type");
+    if (node instanceof File file) {
+      nar.add("regular");
+      if (file.executable()) {
+        nar.add("executable", "");
+      }
+      nar.add("contents").add(file.contents());
+    } else if (node instanceof Link link) {
+      nar.add("symlink", "target", link.target());
+    } else if (node instanceof Dir dir) {
+      nar.add("directory");
+      List<Map.Entry<String, Node>> entries = new ArrayList<>(dir.entries().entrySet());
+      entries.sort(Comparator.comparing(e -> utf8(e.getKey()), Arrays::compareUnsigned));
+      for (Map.Entry<String, Node> entry : entries) {
+        nar.entry(entry.getKey());
+        encode(entry.getValue(), nar);
+        nar.end();
+      }
+    }
+    nar.end();
+  }
+
+  private static byte[] utf8(String text) {
+    return text.getBytes(StandardCharsets.UTF_8);
+  }
+
+  private static void materialize(Node node, Path path) throws IOException {
+    if (node instanceof File file) {
+      Files.write(path, file.contents());
+      String mode = file.executable() ? "rwxr-xr-x" : "rw-r--r--";
+      Files.setPosixFilePermissions(path, PosixFilePermissions.fromString(mode));
+    } else if (node instanceof Link link) {
+      Files.createSymbolicLink(path, Path.of(link.target()));
+    } else if (node instanceof Dir dir) {
+      Files.createDirectory(path);
+      for (Map.Entry<String, Node> entry : dir.entries().entrySet()) {
+        materialize(entry.getValue(), path.resolve(entry.getKey()));
+      }
+    }
+  }
+
+  private static byte[] write(Path root) throws IOException {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    NarWriter.write(root, out);
+    return out.toByteArray();
+  }
+
+  private static void deleteTree(Path root) throws IOException {
+    try (Stream<Path> paths = Files.walk(root)) {
+      for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
+        Files.delete(path);
+      }
+    }
+  }
+}
