@@ -10,8 +10,8 @@ import java.util.Random;
 import java.util.stream.Stream;
 
 /**
- * Writes a store-item-like tree: {@value #FILES} files, most of them small, a few large ones,
- * some executables and symbolic links, holding exactly {@value #BYTES} bytes of file contents.
+ * Writes a store-item-like tree: {@value #FILES} files, most of them small, a few large ones, some
+ * executables and symbolic links, holding exactly {@value #BYTES} bytes of file contents.
  */
 final class BenchTree {
   static final int FILES = 3000;

@@ -8,9 +8,9 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 
 /**
- * Counts the input bytes a benchmark processed and the CPU time the whole JVM spent meanwhile
- * (all threads: pool threads, zstd's workers, GC), reported by JMH beside each score. Their ratio,
- * MB per CPU-second, does not depend on what else runs on the machine, unlike the score.
+ * Counts the input bytes a benchmark processed and the CPU time the whole JVM spent meanwhile (all
+ * threads: pool threads, zstd's workers, GC), reported by JMH beside each score. Their ratio, MB
+ * per CPU-second, does not depend on what else runs on the machine, unlike the score.
  */
 @State(Scope.Thread)
 @AuxCounters(AuxCounters.Type.EVENTS)

@@ -19,14 +19,14 @@ import java.util.zip.CRC32;
 import java.util.zip.Deflater;
 
 /**
- * Compresses a stream as gzip on several threads, into bytes that depend only on the input and
- * the level.
+ * Compresses a stream as gzip on several threads, into bytes that depend only on the input and the
+ * level.
  *
  * <p>The input is cut into blocks of {@value #BLOCK_SIZE} bytes at fixed offsets. Each block is
  * deflated on its own, primed with the 32 KiB of input before it as a preset dictionary so that
  * matches across a cut are still found, and ends with a sync flush (the last one with the final
- * deflate block); the blocks concatenated form one ordinary deflate stream that {@code gzip -d}
- * and {@link java.util.zip.GZIPInputStream} read. Cuts never depend on how the caller splits its
+ * deflate block); the blocks concatenated form one ordinary deflate stream that {@code gzip -d} and
+ * {@link java.util.zip.GZIPInputStream} read. Cuts never depend on how the caller splits its
  * writes, on {@link #flush()} or on the number of threads, so neither do the bytes.
  *
  * <p>The gzip header (RFC 1952) carries no file name and a modification time of 0, so the same
@@ -36,10 +36,10 @@ import java.util.zip.Deflater;
  *
  * <p>Blocks are compressed on an {@link Executor} the caller supplies (or a shared pool with one
  * thread per processor), with a bounded number in flight, and written in order. When the oldest
- * block has not started yet, the writing thread compresses it itself rather than wait, so a
- * stream makes progress even when every thread of the executor is busy, for instance writing
- * other layers through streams of their own on the same executor. An instance is for one thread;
- * it is not safe to share it between threads.
+ * block has not started yet, the writing thread compresses it itself rather than wait, so a stream
+ * makes progress even when every thread of the executor is busy, for instance writing other layers
+ * through streams of their own on the same executor. An instance is for one thread; it is not safe
+ * to share it between threads.
  */
 // LIMITATION: the bytes are a function of the input, the level and the zlib the JDK is linked
 // with. A JDK built on another zlib (zlib-ng, say) writes a valid but different stream, so layer
@@ -134,8 +134,8 @@ public final class ParallelGzipOutputStream extends OutputStream {
   }
 
   /**
-   * Writes every full block compressed so far and flushes the underlying stream. The partial
-   * block stays buffered: cutting it here would make the bytes depend on when flush is called.
+   * Writes every full block compressed so far and flushes the underlying stream. The partial block
+   * stays buffered: cutting it here would make the bytes depend on when flush is called.
    */
   @Override
   public void flush() throws IOException {
@@ -148,8 +148,8 @@ public final class ParallelGzipOutputStream extends OutputStream {
   }
 
   /**
-   * Compresses the last block, writes the trailer and closes the underlying stream. After a
-   * failure it only closes the underlying stream.
+   * Compresses the last block, writes the trailer and closes the underlying stream. After a failure
+   * it only closes the underlying stream.
    */
   @Override
   public void close() throws IOException {

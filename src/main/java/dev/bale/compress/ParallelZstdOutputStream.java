@@ -5,18 +5,18 @@ import java.io.IOException;
 import java.io.OutputStream;
 
 /**
- * Compresses a stream as one zstd frame with zstd's own worker threads, into bytes that depend
- * only on the input and the level.
+ * Compresses a stream as one zstd frame with zstd's own worker threads, into bytes that depend only
+ * on the input and the level.
  *
- * <p>zstd's multithreaded mode cuts the input into jobs whose size follows from the level alone,
- * so it writes the same bytes for any number of workers from 1 up, and for any way the caller
- * splits its writes; its single-threaded mode (0 workers) writes different bytes. This stream
- * therefore always runs at least one worker: a request for 0 gets 1. For the same reason {@link
- * #flush()} only flushes the underlying stream, since a zstd flush would end the current job
- * early and change the bytes.
+ * <p>zstd's multithreaded mode cuts the input into jobs whose size follows from the level alone, so
+ * it writes the same bytes for any number of workers from 1 up, and for any way the caller splits
+ * its writes; its single-threaded mode (0 workers) writes different bytes. This stream therefore
+ * always runs at least one worker: a request for 0 gets 1. For the same reason {@link #flush()}
+ * only flushes the underlying stream, since a zstd flush would end the current job early and change
+ * the bytes.
  *
- * <p>The workers are native threads that zstd starts for each stream and ends in {@link
- * #close()}, along with its native memory: a stream that is never closed leaks both.
+ * <p>The workers are native threads that zstd starts for each stream and ends in {@link #close()},
+ * along with its native memory: a stream that is never closed leaks both.
  *
  * <p>Frames carry the 4-byte content checksum, as the {@code zstd} command writes by default, so
  * {@code zstd -t} and every decoder verify them; they carry no content size, which a stream does

@@ -25,8 +25,7 @@ class CompressionCliIT {
   @ValueSource(ints = {0, 1, BLOCK, 7 * BLOCK + 5})
   void gzip_decompressesWhatParallelGzipWrote(int size) throws Exception {
     byte[] data = Samples.text(size, size);
-    byte[] compressed =
-        Samples.compress(sink -> new ParallelGzipOutputStream(sink), data, 10_000);
+    byte[] compressed = Samples.compress(sink -> new ParallelGzipOutputStream(sink), data, 10_000);
 
     assertThat(run(compressed, "gzip", "-dc")).isEqualTo(data);
     assertThat(run(compressed, "pigz", "-dc")).isEqualTo(data);

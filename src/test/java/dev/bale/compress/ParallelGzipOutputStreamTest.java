@@ -230,8 +230,8 @@ class ParallelGzipOutputStreamTest {
     return compress(data, level, fourThreads, 8, chunk);
   }
 
-  private static byte[] compress(
-      byte[] data, int level, Executor executor, int inFlight, int chunk) throws IOException {
+  private static byte[] compress(byte[] data, int level, Executor executor, int inFlight, int chunk)
+      throws IOException {
     return Samples.compress(
         sink -> new ParallelGzipOutputStream(sink, level, executor, inFlight), data, chunk);
   }

@@ -10,8 +10,28 @@ import java.util.Random;
 /** Inputs for compression tests, each a pure function of its seed. */
 final class Samples {
   private static final String[] WORDS = {
-    "store", "item", "closure", "reference", "/gnu/store/", "lib", "-1.2.3", ".so", "\n", "(",
-    ")", "the", "of", "and", "layer", "digest", "=", "0x", " ", " ", " ", "\t",
+    "store",
+    "item",
+    "closure",
+    "reference",
+    "/gnu/store/",
+    "lib",
+    "-1.2.3",
+    ".so",
+    "\n",
+    "(",
+    ")",
+    "the",
+    "of",
+    "and",
+    "layer",
+    "digest",
+    "=",
+    "0x",
+    " ",
+    " ",
+    " ",
+    "\t",
   };
 
   private Samples() {}
