@@ -93,7 +93,8 @@ class ArchiveNixIT {
             "--store",
             target,
             "archive",
-            "--import");
+            "--import",
+            "--allow-unsigned");
 
     assertThat(exported.stdout()).isEqualTo(nixExport);
     assertThat(imported.stderr()).isEmpty();
@@ -105,7 +106,7 @@ class ArchiveNixIT {
     Path file = Files.write(dir.resolve("closure.export"), nixExport);
     String target = embeddedUri(dir.resolve("target"));
 
-    Bale imported = bale("--store", target, "archive", "--import", file);
+    Bale imported = bale("--store", target, "archive", "--import", "--allow-unsigned", file);
     Bale verified = bale("--store", target, "verify");
 
     assertThat(imported.err()).isEmpty();
@@ -128,7 +129,13 @@ class ArchiveNixIT {
   @Test
   void export_fromEmbeddedStore_isByteIdenticalAndNixImportsIt() throws Exception {
     String target = embeddedUri(dir.resolve("target"));
-    bale("--store", target, "archive", "--import", Files.write(dir.resolve("in"), nixExport));
+    bale(
+        "--store",
+        target,
+        "archive",
+        "--import",
+        "--allow-unsigned",
+        Files.write(dir.resolve("in"), nixExport));
     Path file = dir.resolve("again.export");
 
     bale("--store", target, "archive", "--export", "-r", top(), "-o", file);
@@ -155,7 +162,7 @@ class ArchiveNixIT {
     Path file = dir.resolve("app.export");
 
     bale("--store", first, "archive", "--export", "-r", appPath, "-o", file);
-    Bale imported = bale("--store", second, "archive", "--import", file);
+    Bale imported = bale("--store", second, "archive", "--import", "--allow-unsigned", file);
 
     assertThat(imported.out().lines()).containsExactly(libPath, appPath);
     assertThat(bale("--store", second, "requisites", appPath).out())
@@ -209,7 +216,13 @@ class ArchiveNixIT {
     String target = embeddedUri(dir.resolve("target"));
 
     Bale imported =
-        bale("--store", target, "archive", "--import", Files.write(dir.resolve("in"), changed));
+        bale(
+            "--store",
+            target,
+            "archive",
+            "--import",
+            "--allow-unsigned",
+            Files.write(dir.resolve("in"), changed));
 
     assertThat(imported.code()).isZero();
     assertThat(bale("--store", target, "verify").code()).isZero();
@@ -250,7 +263,7 @@ class ArchiveNixIT {
       before = StoreState.of(store);
     }
 
-    Bale result = bale("--store", target, "archive", "--import", file);
+    Bale result = bale("--store", target, "archive", "--import", "--allow-unsigned", file);
 
     assertThat(result.code()).isEqualTo(1);
     assertThat(result.out()).isEmpty();

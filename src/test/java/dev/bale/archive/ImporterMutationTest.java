@@ -59,7 +59,8 @@ class ImporterMutationTest {
       StoreState before = StoreState.of(target);
 
       try {
-        new Importer(target, EventSink.DISCARD).importArchive(new ByteArrayInputStream(mutated));
+        new Importer(target, SignaturePolicy.allowingUnsigned(), EventSink.DISCARD)
+            .importArchive(new ByteArrayInputStream(mutated));
       } catch (ExportFormatException | ArchiveException e) {
         assertThat(e.getMessage()).doesNotContain("\n");
         assertThat(StoreState.of(target)).isEqualTo(before);

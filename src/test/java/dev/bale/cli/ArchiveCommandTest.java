@@ -36,7 +36,7 @@ class ArchiveCommandTest {
     Path file = temp.resolve("greeting.export");
 
     Bale exported = bale("--store", store("a"), "archive", "--export", path, "-o", file);
-    Bale imported = bale("--store", store("b"), "archive", "--import", file);
+    Bale imported = bale("--store", store("b"), "archive", "--import", "--allow-unsigned", file);
 
     assertThat(exported.code()).isZero();
     assertThat(exported.out()).isEmpty();
@@ -106,7 +106,9 @@ class ArchiveCommandTest {
   void archive_badOptionMixes_areUsageErrors() {
     assertThat(bale("archive").code()).isEqualTo(2);
     assertThat(bale("archive", "--export", "--import").err())
-        .startsWith("bale: give exactly one of --export and --import\n");
+        .startsWith(
+            "bale: give exactly one of --export, --import, --generate-key, --authorize and"
+                + " --deauthorize\n");
     assertThat(bale("archive", "--import", "-r").code()).isEqualTo(2);
     assertThat(bale("archive", "--import", "a", "b").code()).isEqualTo(2);
     assertThat(bale("archive", "--export").err())
