@@ -151,6 +151,93 @@ class ArchiveNixIT {
   }
 
   @Test
+  void signedExport_nixStoreImportSkipsTheSignature() throws Exception {
+    String target = embeddedUri(dir.resolve("target"));
+    bale("--store", target, "archive", "--import", "--allow-unsigned", write("in", nixExport));
+    bale("--store", target, "archive", "--generate-key");
+    Path file = dir.resolve("signed.export");
+
+    bale("--store", target, "archive", "--export", "-r", top(), "-o", file);
+    Result imported = new NixChroot(dir.resolve("fresh/root")).tryImport(Files.readAllBytes(file));
+
+    assertThat(Files.readAllBytes(file)).isNotEqualTo(nixExport);
+    assertThat(ExportFixtures.indexOf(Files.readAllBytes(file), "(signature")).isPositive();
+    assertThat(imported.exitCode()).as(imported.stderr()).isZero();
+    assertThat(imported.text().lines()).containsExactlyElementsOf(exportOrder());
+  }
+
+  @Test
+  void signedExportAndImport_throughStandardStreamsOfTheJar() throws Exception {
+    Path jar = Path.of("target/bale.jar");
+    assertThat(jar).as("the packaged jar, built before integration tests").exists();
+    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    String source = embeddedUri(dir.resolve("source"));
+    String target = embeddedUri(dir.resolve("target"));
+    bale("--store", source, "archive", "--import", "--allow-unsigned", write("in", nixExport));
+    String pub = bale("--store", source, "archive", "--generate-key").out().strip();
+
+    Result exported =
+        NixChroot.runUnchecked(
+            Map.of(),
+            null,
+            java,
+            "-jar",
+            jar.toString(),
+            "--store",
+            source,
+            "archive",
+            "--export",
+            "-r",
+            top());
+    Result refused =
+        NixChroot.runUnchecked(
+            Map.of(),
+            exported.stdout(),
+            java,
+            "-jar",
+            jar.toString(),
+            "--store",
+            target,
+            "archive",
+            "--import");
+    Result authorized =
+        NixChroot.runUnchecked(
+            Map.of(),
+            Files.readAllBytes(Path.of(pub)),
+            java,
+            "-jar",
+            jar.toString(),
+            "--store",
+            target,
+            "archive",
+            "--authorize");
+    Result imported =
+        NixChroot.runUnchecked(
+            Map.of(),
+            exported.stdout(),
+            java,
+            "-jar",
+            jar.toString(),
+            "--store",
+            target,
+            "archive",
+            "--import");
+
+    assertThat(refused.exitCode()).isEqualTo(1);
+    assertThat(refused.stderr().lines())
+        .singleElement()
+        .asString()
+        .contains("it is not signed by an authorised key");
+    assertThat(authorized.exitCode()).as(authorized.stderr()).isZero();
+    assertThat(imported.stderr()).isEmpty();
+    assertThat(imported.text().lines()).containsExactlyElementsOf(exportOrder());
+  }
+
+  private Path write(String name, byte[] bytes) throws Exception {
+    return Files.write(dir.resolve(name), bytes);
+  }
+
+  @Test
   void addExportImport_betweenBaleStores_keepsTheClosure() throws Exception {
     String first = embeddedUri(dir.resolve("first"));
     String second = embeddedUri(dir.resolve("second"));

@@ -204,8 +204,8 @@ class SignedImportTest {
         changed, authorizing(key), closure.lib(), "its signature is malformed: malformed S-exp");
   }
 
-  private void assertRefused(
-      byte[] archive, SignaturePolicy policy, StorePath item, String detail) throws Exception {
+  private void assertRefused(byte[] archive, SignaturePolicy policy, StorePath item, String detail)
+      throws Exception {
     Path root = temp.resolve("target-" + System.nanoTime());
     try (LocalStore target = store(root, "/gnu/store")) {
       StoreState before = StoreState.of(target);

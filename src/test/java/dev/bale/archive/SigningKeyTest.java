@@ -107,7 +107,8 @@ class SigningKeyTest {
   void parse_libgcryptNativePoint_dropsThePrefix() throws Exception {
     String text = "(public-key (ecc (curve Ed25519) (q #40" + RFC_Q + "#)))";
 
-    assertThat(VerifyingKey.parse(bytes(text), "test").q()).isEqualTo(HexFormat.of().parseHex(RFC_Q));
+    assertThat(VerifyingKey.parse(bytes(text), "test").q())
+        .isEqualTo(HexFormat.of().parseHex(RFC_Q));
   }
 
   @Test
@@ -128,14 +129,12 @@ class SigningKeyTest {
                     bytes("(public-key (ecc (curve NIST P-256) (q #00#)))"), "'k.pub'"))
         .hasMessageContaining("(curve ...) must hold exactly one value");
     assertThatThrownBy(
-            () ->
-                VerifyingKey.parse(bytes("(public-key (ecc (curve Ed448) (q #00#)))"), "'k.pub'"))
+            () -> VerifyingKey.parse(bytes("(public-key (ecc (curve Ed448) (q #00#)))"), "'k.pub'"))
         .hasMessageContaining("only the curve Ed25519 is supported, found Ed448");
     assertThatThrownBy(
             () -> VerifyingKey.parse(bytes("(public-key (ecc (curve Ed25519) (q #00#)))"), "x"))
         .hasMessageContaining("(q ...) must be 32 bytes, found 1");
-    assertThatThrownBy(
-            () -> VerifyingKey.parse(bytes("(public-key (ecc (curve Ed25519)))"), "x"))
+    assertThatThrownBy(() -> VerifyingKey.parse(bytes("(public-key (ecc (curve Ed25519)))"), "x"))
         .hasMessageContaining("(ecc ...) has no (q ...)");
     assertThatThrownBy(() -> SigningKey.parse(bytes(secretText(RFC_Q, "00")), "'k.sec'"))
         .hasMessage("cannot read the secret key in 'k.sec': (d ...) must be 32 bytes, found 1");
