@@ -19,13 +19,16 @@ import java.util.Arrays;
  * bytes the Guix daemon hashes before it asks for a signature; the item marker before the NAR and
  * the signature flag are not covered.
  *
- * <p>LIMITATION: which bytes libgcrypt's EdDSA signs for such a {@code data} is not established
- * here. bale signs, as plain Ed25519 (RFC 8032, no pre-hashing), the 32 raw bytes of the record
- * hash; {@code r} and {@code s} are the two halves of that 64-byte signature. If libgcrypt signs
- * something else (another encoding of the hash, or with SHA-512 pre-hashing), archives signed by
- * Guix fail to verify in bale and bale's fail in Guix, with a message saying the signature does not
- * verify; the signed hash is still compared with the archive's, so damage is caught either way. A
- * fix is this class alone: change {@link #signedBytes}, checked against a signature Guix made.
+ * <p>The signed message is the 32 raw bytes of the record hash, signed as plain Ed25519 (RFC 8032,
+ * SHA-512 inside, no pre-hashing); {@code r} and {@code s} are the two halves of the 64-byte
+ * signature. libgcrypt's EdDSA takes the value of the {@code data}'s hash as its message, as here.
+ *
+ * <p>LIMITATION: that libgcrypt signs with SHA-512 inside for an Ed25519 key whose data names
+ * {@code sha256} is assumed, not checked against a signature Guix made. If it is wrong, archives
+ * signed by Guix fail to verify in bale (and bale's in Guix) with a message saying the signature
+ * does not verify; the signed hash is still compared with the archive's, so damage is caught either
+ * way. A fix is this class alone: change {@link #signedBytes} and the verification, and add a test
+ * with a signature from {@code guix archive --export}.
  */
 public record ItemSignature(Digest hash, byte[] value, VerifyingKey signer) {
   private static final int LENGTH = 64;

@@ -1,5 +1,7 @@
 package dev.bale.archive;
 
+import java.util.List;
+
 /**
  * What an import demands of signatures.
  *
@@ -12,6 +14,6 @@ package dev.bale.archive;
 public record SignaturePolicy(AuthorizedKeys authorized, boolean allowUnsigned) {
   /** Accepts unsigned items and items signed by any key, as long as their signatures verify. */
   public static SignaturePolicy allowingUnsigned() {
-    return new SignaturePolicy(AuthorizedKeys.of(java.util.List.of()), true);
+    return new SignaturePolicy(AuthorizedKeys.of(List.of()), true);
   }
 }

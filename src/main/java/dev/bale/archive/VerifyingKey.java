@@ -78,8 +78,7 @@ public record VerifyingKey(byte[] q) {
     byte[] curve = ecc.value("curve");
     if (!Arrays.equals(curve, Sexp.atom(CURVE).bytes())) {
       throw new ArchiveException(
-          "only the curve Ed25519 is supported, found "
-              + Sexp.atom(new String(curve, java.nio.charset.StandardCharsets.ISO_8859_1)));
+          "only the curve Ed25519 is supported, found " + new Sexp.Atom(curve));
     }
     byte[] q = ecc.value("q");
     if (q.length == LENGTH + 1 && q[0] == NATIVE_PREFIX) {

@@ -54,7 +54,9 @@ final class SigningOptions {
   @Option(
       names = "--key",
       paramLabel = "FILE",
-      description = "With --export: sign with the secret key in FILE (default: the store's key).")
+      description =
+          "With --export: sign with the secret key in FILE (default: ROOT/keys/signing-key.sec"
+              + " of the embedded store, if it exists).")
   Path key;
 
   @Option(names = "--no-sign", description = "With --export: do not sign, even if a key exists.")
