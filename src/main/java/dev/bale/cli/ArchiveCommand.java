@@ -5,6 +5,16 @@ import dev.bale.archive.ExportFormatException;
 import dev.bale.archive.ExportWriter;
 import dev.bale.archive.Importer;
 import dev.bale.event.EventSink;
+import dev.bale.image.ClosureItem;
+import dev.bale.image.Compression;
+import dev.bale.image.Customisation;
+import dev.bale.image.Image;
+import dev.bale.image.ImageConfig;
+import dev.bale.image.ImageName;
+import dev.bale.image.Layer;
+import dev.bale.image.LayerPlanner;
+import dev.bale.image.Platform;
+import dev.bale.image.Symlink;
 import dev.bale.store.LocalStore;
 import dev.bale.store.Store;
 import dev.bale.store.StoreException;
@@ -17,6 +27,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -42,7 +53,8 @@ import picocli.CommandLine.Parameters;
       "  bale archive --export [-r] ITEM... [-o FILE] [--key FILE | --no-sign]",
       "  bale archive --import [--allow-unsigned] [FILE]",
       "  bale archive --generate-key [--key-dir DIR] [--force]",
-      "  bale archive --authorize|--deauthorize [KEY.pub]"
+      "  bale archive --authorize|--deauthorize [KEY.pub]",
+      "  bale archive --format=docker ITEM [-o FILE]"
     })
 final class ArchiveCommand extends StoreCommand implements Callable<Integer> {
   @Option(names = "--export", description = "Write the items (and with -r their closure).")
@@ -54,6 +66,15 @@ final class ArchiveCommand extends StoreCommand implements Callable<Integer> {
   boolean importing;
 
   @Option(
+      names = "--format",
+      paramLabel = "FORMAT",
+      description =
+          "docker: write the closure of ITEM as a one-layer Docker image, with /bin linking to"
+              + " ITEM/bin, tagged NAME:HASH, to docker-image-BASENAME.tar (or -o FILE), and print"
+              + " the file name.")
+  String format;
+
+  @Option(
       names = {"-r", "--recursive"},
       description = "With --export: write the closure of the items.")
   boolean recursive;
@@ -61,7 +82,9 @@ final class ArchiveCommand extends StoreCommand implements Callable<Integer> {
   @Option(
       names = {"-o", "--output"},
       paramLabel = "FILE",
-      description = "With --export: write to FILE instead of standard output.")
+      description =
+          "With --export: write to FILE instead of standard output; with --format: the image"
+              + " file.")
   Path output;
 
   @Parameters(
@@ -81,7 +104,9 @@ final class ArchiveCommand extends StoreCommand implements Callable<Integer> {
     }
     TerminalEventSink events = TerminalEventSink.forProcess(spec.commandLine().getErr(), false);
     try {
-      if (export) {
+      if (format != null) {
+        dockerImage(events);
+      } else if (export) {
         export(events);
       } else {
         importArchive(events);
@@ -93,6 +118,19 @@ final class ArchiveCommand extends StoreCommand implements Callable<Integer> {
   }
 
   private void checkOptions() {
+    if (format != null) {
+      if (!format.equals("docker")) {
+        throw new UsageException("unknown archive format '" + format + "': use docker");
+      }
+      if (export || importing || recursive || operands.size() != 1) {
+        throw new UsageException("--format=docker takes one ITEM and no --export, --import or -r");
+      }
+      if (signing.isKeyMode()) {
+        throw new UsageException("--format=docker goes with no key option");
+      }
+      signing.check(false, false, operands);
+      return;
+    }
     if ((export ? 1 : 0) + (importing ? 1 : 0) + signing.modeCount() != 1) {
       throw new UsageException(
           "give exactly one of --export, --import, --generate-key, --authorize and --deauthorize");
@@ -125,6 +163,31 @@ final class ArchiveCommand extends StoreCommand implements Callable<Integer> {
           file.commit();
         }
       }
+    }
+  }
+
+  /**
+   * Writes the closure of the one operand as a Docker archive with a single layer, the way Guix
+   * first did: a {@code /bin} link into the item when it has {@code bin}, tag {@code NAME:HASH}.
+   */
+  private void dockerImage(EventSink events) throws Exception {
+    try (Store store = openStore()) {
+      StorePath item = store.resolve(operands.get(0));
+      List<Symlink> links = new ArrayList<>();
+      if (Files.isDirectory(store.physicalPath(item).resolve("bin"), LinkOption.NOFOLLOW_LINKS)) {
+        links.add(new Symlink("/bin", item + "/bin"));
+      }
+      Customisation customisation = Customisation.of(store.directory(), links);
+      List<Layer> layers =
+          LayerPlanner.plan(ClosureItem.closureOf(store, List.of(item)), 1, customisation);
+      ImageName name = new ImageName(ImageName.canonicalRepository(item.name()), item.hash());
+      ImageConfig config = ImageConfig.builder(Platform.current()).build();
+      Image image = new Image(name, config, layers, Compression.NONE);
+
+      Path file = output != null ? output : Path.of("docker-image-" + item.baseName() + ".tar");
+      ImageFormat.DOCKER.write(image, file, events);
+      spec.commandLine().getOut().println(file);
+      spec.commandLine().getOut().flush();
     }
   }
 

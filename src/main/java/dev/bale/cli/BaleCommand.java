@@ -19,6 +19,7 @@ import picocli.CommandLine.Model.CommandSpec;
       PathInfoCommand.class,
       VerifyCommand.class,
       ArchiveCommand.class,
+      PackCommand.class,
       PushCommand.class,
       PullCommand.class,
     })

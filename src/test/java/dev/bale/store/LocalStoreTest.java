@@ -195,11 +195,8 @@ class LocalStoreTest {
     assertThatThrownBy(() -> store.add(tree, "tree"))
         .isInstanceOf(StoreException.class)
         .hasMessageContaining("cannot add '" + tree + "'")
-        .hasRootCauseMessage(
-            "'"
-                + tree.resolve("pipe")
-                + "' is neither a file, a directory nor a"
-                + " symbolic link");
+        .rootCause()
+        .hasMessageContaining("'" + tree.resolve("pipe") + "'");
     assertThat(StoreSnapshot.of(root)).isEqualTo(before);
   }
 
