@@ -268,6 +268,9 @@ class ArchiveCommandTest {
     assertThat(bale("archive", "--generate-key", "--authorize").code()).isEqualTo(2);
     assertThat(bale("archive", "--generate-key", "x").code()).isEqualTo(2);
     assertThat(bale("archive", "--authorize", "-r").code()).isEqualTo(2);
+    assertThat(bale("archive", "--format=docker", "x", "--generate-key").err())
+        .startsWith("bale: --format=docker goes with no key option\n");
+    assertThat(bale("archive", "--format=docker", "x", "--no-sign").code()).isEqualTo(2);
   }
 
   private static String permissions(Path file) throws Exception {
