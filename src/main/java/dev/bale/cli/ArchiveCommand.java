@@ -5,6 +5,16 @@ import dev.bale.archive.ExportFormatException;
 import dev.bale.archive.ExportWriter;
 import dev.bale.archive.Importer;
 import dev.bale.event.EventSink;
+import dev.bale.image.ClosureItem;
+import dev.bale.image.Compression;
+import dev.bale.image.Customisation;
+import dev.bale.image.Image;
+import dev.bale.image.ImageConfig;
+import dev.bale.image.ImageName;
+import dev.bale.image.Layer;
+import dev.bale.image.LayerPlanner;
+import dev.bale.image.Platform;
+import dev.bale.image.Symlink;
 import dev.bale.store.LocalStore;
 import dev.bale.store.Store;
 import dev.bale.store.StoreException;
@@ -17,6 +27,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -30,8 +41,8 @@ import picocli.CommandLine.Parameters;
  * {@code bale archive}: exports store items in the Guix/Nix export format, or imports such an
  * archive into the embedded store.
  *
- * <p>Each mode is one option and one method; a new output format is an option checked in {@link
- * #checkOptions} and a method that {@link #call} runs instead of {@link #export}.
+ * <p>Each mode is one option and one method; a new output format is a new option checked in
+ * {@link #mode} and a new method beside {@link #export}.
  */
 @Command(
     name = "archive",
@@ -39,7 +50,8 @@ import picocli.CommandLine.Parameters;
     description = {
       "Exports store items in the Guix/Nix export format, or imports such an archive.",
       "  bale archive --export [-r] ITEM... [-o FILE]",
-      "  bale archive --import [FILE]"
+      "  bale archive --import [FILE]",
+      "  bale archive --format=docker ITEM [-o FILE]"
     })
 final class ArchiveCommand extends StoreCommand implements Callable<Integer> {
   @Option(names = "--export", description = "Write the items (and with -r their closure).")
@@ -49,6 +61,15 @@ final class ArchiveCommand extends StoreCommand implements Callable<Integer> {
       names = "--import",
       description = "Import an archive (FILE, or standard input) and print its store paths.")
   boolean importing;
+
+  @Option(
+      names = "--format",
+      paramLabel = "FORMAT",
+      description =
+          "docker: write the closure of ITEM as a one-layer Docker image, with /bin linking to"
+              + " ITEM/bin, tagged NAME:HASH, to docker-image-BASENAME.tar (or -o FILE), and print"
+              + " the file name.")
+  String format;
 
   @Option(
       names = {"-r", "--recursive"},
@@ -67,15 +88,27 @@ final class ArchiveCommand extends StoreCommand implements Callable<Integer> {
       description = "Items to export (path, HASH-NAME or package name), or the file to import.")
   List<String> operands = new ArrayList<>();
 
+  private enum Mode {
+    EXPORT,
+    IMPORT,
+    DOCKER
+  }
+
   @Override
   public Integer call() throws Exception {
-    checkOptions();
+    Mode mode = mode();
     TerminalEventSink events = TerminalEventSink.forProcess(spec.commandLine().getErr(), false);
     try {
-      if (export) {
-        export(events);
-      } else {
-        importArchive(events);
+      switch (mode) {
+        case EXPORT:
+          export(events);
+          break;
+        case IMPORT:
+          importArchive(events);
+          break;
+        case DOCKER:
+          dockerImage(events);
+          break;
       }
     } finally {
       events.finish();
@@ -83,7 +116,16 @@ final class ArchiveCommand extends StoreCommand implements Callable<Integer> {
     return ExitCode.OK;
   }
 
-  private void checkOptions() {
+  private Mode mode() {
+    if (format != null) {
+      if (!format.equals("docker")) {
+        throw new UsageException("unknown archive format '" + format + "': use docker");
+      }
+      if (export || importing || recursive || operands.size() != 1) {
+        throw new UsageException("--format=docker takes one ITEM and no --export, --import or -r");
+      }
+      return Mode.DOCKER;
+    }
     if (export == importing) {
       throw new UsageException("give exactly one of --export and --import");
     }
@@ -96,6 +138,7 @@ final class ArchiveCommand extends StoreCommand implements Callable<Integer> {
     if (export && operands.isEmpty()) {
       throw new UsageException("--export needs at least one ITEM");
     }
+    return export ? Mode.EXPORT : Mode.IMPORT;
   }
 
   private void export(EventSink events) throws IOException, StoreException, ArchiveException {
@@ -111,6 +154,31 @@ final class ArchiveCommand extends StoreCommand implements Callable<Integer> {
           file.commit();
         }
       }
+    }
+  }
+
+  /**
+   * Writes the closure of the one operand as a Docker archive with a single layer, the way Guix
+   * first did: a {@code /bin} link into the item when it has {@code bin}, tag {@code NAME:HASH}.
+   */
+  private void dockerImage(EventSink events) throws Exception {
+    try (Store store = openStore()) {
+      StorePath item = store.resolve(operands.get(0));
+      List<Symlink> links = new ArrayList<>();
+      if (Files.isDirectory(store.physicalPath(item).resolve("bin"), LinkOption.NOFOLLOW_LINKS)) {
+        links.add(new Symlink("/bin", item + "/bin"));
+      }
+      Customisation customisation = Customisation.of(store.directory(), links);
+      List<Layer> layers =
+          LayerPlanner.plan(ClosureItem.closureOf(store, List.of(item)), 1, customisation);
+      ImageName name = new ImageName(ImageName.canonicalRepository(item.name()), item.hash());
+      ImageConfig config = ImageConfig.builder(Platform.current()).build();
+      Image image = new Image(name, config, layers, Compression.NONE);
+
+      Path file = output != null ? output : Path.of("docker-image-" + item.baseName() + ".tar");
+      ImageFormat.DOCKER.write(image, file, events);
+      spec.commandLine().getOut().println(file);
+      spec.commandLine().getOut().flush();
     }
   }
 

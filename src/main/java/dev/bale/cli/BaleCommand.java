@@ -20,6 +20,7 @@ import picocli.CommandLine.Model.CommandSpec;
       VerifyCommand.class,
       GcCommand.class,
       ArchiveCommand.class,
+      PackCommand.class,
       PushCommand.class,
       PullCommand.class,
     })

@@ -1,0 +1,118 @@
+package dev.bale.cli;
+
+import java.io.IOException;
+import java.nio.file.FileVisitResult;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.PosixFilePermissions;
+
+/**
+ * A file or directory being written under a temporary name beside its destination, renamed into
+ * place only when complete, and removed if the command fails or the process is interrupted, so
+ * that no one ever sees a partial output.
+ */
+final class OutputTarget implements AutoCloseable {
+  private final Path destination;
+  private final Path temporary;
+  private final Thread cleanup;
+  private boolean committed;
+
+  private OutputTarget(Path destination, Path temporary) {
+    this.destination = destination;
+    this.temporary = temporary;
+    this.cleanup = new Thread(this::deleteQuietly, "bale-output-cleanup");
+    Runtime.getRuntime().addShutdownHook(cleanup);
+  }
+
+  /** Starts writing the file {@code destination}. */
+  static OutputTarget file(Path destination) throws IOException {
+    Path absolute = destination.toAbsolutePath().normalize();
+    Path temporary =
+        Files.createTempFile(
+            absolute.getParent(),
+            "." + absolute.getFileName(),
+            ".tmp",
+            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-r--r--")));
+    return new OutputTarget(absolute, temporary);
+  }
+
+  /** Starts writing the directory {@code destination}, which must not exist. */
+  static OutputTarget directory(Path destination) throws IOException {
+    Path absolute = destination.toAbsolutePath().normalize();
+    Path temporary =
+        Files.createTempDirectory(
+            absolute.getParent(),
+            "." + absolute.getFileName(),
+            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwxr-xr-x")));
+    return new OutputTarget(absolute, temporary);
+  }
+
+  /** Returns where to write. */
+  Path temporary() {
+    return temporary;
+  }
+
+  /** Returns the final name. */
+  Path destination() {
+    return destination;
+  }
+
+  /** Renames the finished output to its destination. */
+  void commit() throws IOException {
+    if (Files.isDirectory(temporary)) {
+      Files.move(temporary, destination, StandardCopyOption.ATOMIC_MOVE);
+    } else {
+      Files.move(
+          temporary,
+          destination,
+          StandardCopyOption.ATOMIC_MOVE,
+          StandardCopyOption.REPLACE_EXISTING);
+    }
+    committed = true;
+  }
+
+  /** Removes the temporary output unless it was committed. */
+  @Override
+  public void close() {
+    if (!committed) {
+      deleteQuietly();
+    }
+    try {
+      Runtime.getRuntime().removeShutdownHook(cleanup);
+    } catch (IllegalStateException e) {
+      // The JVM is shutting down; the hook runs anyway and finds nothing left to delete.
+    }
+  }
+
+  private void deleteQuietly() {
+    if (committed) {
+      return;
+    }
+    try {
+      if (Files.exists(temporary)) {
+        Files.walkFileTree(
+            temporary,
+            new SimpleFileVisitor<>() {
+              @Override
+              public FileVisitResult visitFile(Path file, BasicFileAttributes attributes)
+                  throws IOException {
+                Files.delete(file);
+                return FileVisitResult.CONTINUE;
+              }
+
+              @Override
+              public FileVisitResult postVisitDirectory(Path dir, IOException e)
+                  throws IOException {
+                Files.delete(dir);
+                return FileVisitResult.CONTINUE;
+              }
+            });
+      }
+    } catch (IOException e) {
+      // Nothing more can be done while failing or shutting down; the name starts with a dot.
+    }
+  }
+}

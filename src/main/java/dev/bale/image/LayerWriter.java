@@ -1,0 +1,64 @@
+package dev.bale.image;
+
+import dev.bale.hash.DigestingOutputStream;
+import dev.bale.tar.TarEntry;
+import dev.bale.tar.TarWriter;
+import java.io.FilterOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+
+/**
+ * Writes a layer blob in one pass: the tar goes through the compressor to the destination while
+ * both the diff ID and the blob digest are computed, so no layer is ever held in memory or read
+ * twice.
+ */
+public final class LayerWriter {
+  private LayerWriter() {}
+
+  /**
+   * Writes the tar of {@code content}, compressed with {@code compression}, to {@code out},
+   * which stays open.
+   */
+  // LIMITATION: every pack reads and hashes every layer again, even an item layer whose blob an
+  // OCI layout or registry already holds; repacking after a one-item change costs the whole
+  // closure. A cache of each layer's digests keyed by its identity and compression would let
+  // writers skip unchanged items.
+  public static WrittenLayer write(Layer.Content content, Compression compression, OutputStream out)
+      throws IOException {
+    DigestingOutputStream blob = new DigestingOutputStream(new KeepOpen(out));
+    // An uncompressed blob is its own tar: hash it once, not twice.
+    DigestingOutputStream tar =
+        compression == Compression.NONE ? blob : new DigestingOutputStream(compression.wrap(blob));
+    try (TarWriter writer = new TarWriter(tar)) {
+      for (TarEntry entry : content.entries()) {
+        writer.write(entry);
+      }
+    }
+    if (tar.size() != content.tarSize()) {
+      throw new IllegalStateException(
+          "layer tar has " + tar.size() + " bytes, not the planned " + content.tarSize());
+    }
+    if (tar == blob) {
+      var digest = blob.digest();
+      return new WrittenLayer(digest, blob.size(), digest, blob.size());
+    }
+    return new WrittenLayer(blob.digest(), blob.size(), tar.digest(), tar.size());
+  }
+
+  /** Flushes instead of closing, so a layer can be one entry among others in a stream. */
+  private static final class KeepOpen extends FilterOutputStream {
+    KeepOpen(OutputStream out) {
+      super(out);
+    }
+
+    @Override
+    public void write(byte[] b, int off, int len) throws IOException {
+      out.write(b, off, len);
+    }
+
+    @Override
+    public void close() throws IOException {
+      out.flush();
+    }
+  }
+}

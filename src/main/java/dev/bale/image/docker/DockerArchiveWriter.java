@@ -1,0 +1,147 @@
+package dev.bale.image.docker;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.bale.event.EventSink;
+import dev.bale.event.Level;
+import dev.bale.hash.Digest;
+import dev.bale.image.Compression;
+import dev.bale.image.Descriptor;
+import dev.bale.image.Image;
+import dev.bale.image.Layer;
+import dev.bale.image.LayerWriter;
+import dev.bale.image.Manifest;
+import dev.bale.image.WrittenImage;
+import dev.bale.image.WrittenLayer;
+import dev.bale.tar.TarEntry;
+import dev.bale.tar.TarWriter;
+import java.io.BufferedOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Writes an image as a Docker archive: {@code ID/layer.tar}, {@code ID/VERSION} and {@code
+ * ID/json} for each layer, the config as {@code HEX.json}, then {@code manifest.json} ({@code
+ * Config}, {@code RepoTags}, {@code Layers}) and {@code repositories}.
+ *
+ * <p>Loaders read {@code manifest.json} wherever it is in the archive, so it comes last and the
+ * whole archive is written in one pass: a layer's directory is named by a digest of what the
+ * layer holds (its store paths), known before its bytes. An uncompressed layer's size is known
+ * from the sizes of its files; a compressed layer written to a file is streamed behind a
+ * placeholder header filled in afterwards. Only a compressed layer written to a stream that
+ * cannot seek is compressed twice: once to count its bytes, once to write them.
+ */
+public final class DockerArchiveWriter {
+  private static final int FILE_MODE = 0644;
+  private static final int DIRECTORY_MODE = 0755;
+  private static final int BUFFER = 1 << 16;
+
+  private DockerArchiveWriter() {}
+
+  /** Writes {@code image} to the start of the empty file open in {@code file}. */
+  public static WrittenImage write(Image image, FileChannel file, EventSink events)
+      throws IOException {
+    OutputStream out = new BufferedOutputStream(Channels.newOutputStream(file), BUFFER);
+    return write(image, out, file, events);
+  }
+
+  /** Writes {@code image} to {@code out}, which is closed at the end. */
+  public static WrittenImage write(Image image, OutputStream out, EventSink events)
+      throws IOException {
+    return write(image, out, null, events);
+  }
+
+  private static WrittenImage write(
+      Image image, OutputStream out, FileChannel file, EventSink events) throws IOException {
+    List<WrittenLayer> written = new ArrayList<>();
+    List<String> layerFiles = new ArrayList<>();
+    String parent = "";
+    try (TarWriter archive = new TarWriter(out)) {
+      for (Layer layer : image.layers()) {
+        String id = layerId(parent, layer);
+        events.log(Level.DEBUG, "writing layer " + id + ": " + layer.description());
+        archive.write(TarEntry.directory(id, DIRECTORY_MODE));
+        archive.file(id + "/VERSION", FILE_MODE, utf8("1.0"));
+        archive.file(id + "/json", FILE_MODE, legacyJson(image, id, parent));
+        written.add(writeLayer(archive, id + "/layer.tar", layer, image.compression(), file));
+        layerFiles.add(id + "/layer.tar");
+        parent = id;
+      }
+
+      List<Digest> diffIds = written.stream().map(WrittenLayer::diffId).toList();
+      byte[] config = image.config().toJson(image.layers(), diffIds);
+      Digest configDigest = Digest.of(config);
+      String configFile = configDigest.hex() + ".json";
+      archive.file(configFile, FILE_MODE, config);
+      archive.file("manifest.json", FILE_MODE, manifestJson(image, configFile, layerFiles));
+      archive.file("repositories", FILE_MODE, repositoriesJson(image, parent));
+      archive.finish();
+
+      Descriptor configBlob = new Descriptor(Manifest.DOCKER_CONFIG, configDigest, config.length);
+      return new WrittenImage(configBlob, null, written, archive.position());
+    }
+  }
+
+  private static WrittenLayer writeLayer(
+      TarWriter archive, String name, Layer layer, Compression compression, FileChannel file)
+      throws IOException {
+    Layer.Content content = layer.scan();
+    long size = content.tarSize();
+    if (compression != Compression.NONE && file != null) {
+      TarWriter.DeferredFile entry = archive.beginDeferredFile();
+      WrittenLayer result = LayerWriter.write(content, compression, entry);
+      entry.finish(name, FILE_MODE, file);
+      return result;
+    }
+    if (compression != Compression.NONE) {
+      size = LayerWriter.write(content, compression, OutputStream.nullOutputStream()).size();
+    }
+    try (OutputStream entry = archive.beginFile(name, FILE_MODE, size)) {
+      return LayerWriter.write(content, compression, entry);
+    }
+  }
+
+  /** Returns a layer's legacy ID: a digest of its parent's ID and what it holds. */
+  static String layerId(String parent, Layer layer) {
+    byte[] text = (parent + "\n" + layer.identity()).getBytes(StandardCharsets.UTF_8);
+    return Digest.of(text).hex();
+  }
+
+  private static byte[] legacyJson(Image image, String id, String parent) {
+    ObjectNode json = JsonNodeFactory.instance.objectNode();
+    json.put("id", id);
+    if (!parent.isEmpty()) {
+      json.put("parent", parent);
+    }
+    json.put("created", image.config().created().toString());
+    json.put("architecture", image.config().platform().architecture());
+    json.put("os", image.config().platform().os());
+    return Manifest.json(json);
+  }
+
+  private static byte[] manifestJson(Image image, String configFile, List<String> layerFiles) {
+    ArrayNode root = JsonNodeFactory.instance.arrayNode();
+    ObjectNode entry = root.addObject();
+    entry.put("Config", configFile);
+    entry.putArray("RepoTags").add(image.name().toString());
+    ArrayNode layers = entry.putArray("Layers");
+    layerFiles.forEach(layers::add);
+    return Manifest.json(root);
+  }
+
+  private static byte[] repositoriesJson(Image image, String topLayerId) {
+    ObjectNode root = JsonNodeFactory.instance.objectNode();
+    root.putObject(image.name().repository()).put(image.name().tag(), topLayerId);
+    return Manifest.json(root);
+  }
+
+  private static byte[] utf8(String text) {
+    return text.getBytes(StandardCharsets.UTF_8);
+  }
+}

@@ -1,0 +1,132 @@
+package dev.bale.image.oci;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.bale.event.EventSink;
+import dev.bale.event.Level;
+import dev.bale.hash.Digest;
+import dev.bale.image.Descriptor;
+import dev.bale.image.Image;
+import dev.bale.image.Layer;
+import dev.bale.image.LayerWriter;
+import dev.bale.image.Manifest;
+import dev.bale.image.WrittenImage;
+import dev.bale.image.WrittenLayer;
+import java.io.BufferedOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.FileAttribute;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Writes an image into an OCI layout directory, creating it or adding to an existing one.
+ *
+ * <p>A layer is written once, to a temporary file beside the blobs, while its digests are
+ * computed; it is then renamed to its digest, unless a blob of that digest is already there, which
+ * is left untouched. {@code index.json} is replaced last, atomically, so a failure leaves the
+ * layout as valid as it was (at worst with unreferenced blobs).
+ */
+public final class OciLayoutWriter {
+  private static final int BUFFER = 1 << 16;
+  // Temporary files are private by default; blobs are for everyone to read.
+  private static final FileAttribute<?> READABLE =
+      PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-r--r--"));
+
+  private OciLayoutWriter() {}
+
+  /** Writes {@code image} into the layout at {@code directory}. */
+  public static WrittenImage write(Image image, Path directory, EventSink events)
+      throws IOException {
+    Path blobs = directory.resolve("blobs").resolve(Digest.ALGORITHM);
+    Files.createDirectories(blobs);
+    Path layout = directory.resolve("oci-layout");
+    if (!Files.exists(layout)) {
+      replace(layout, OciDocuments.LAYOUT);
+    }
+
+    long bytes = 0;
+    List<WrittenLayer> written = new ArrayList<>();
+    List<Descriptor> layerBlobs = new ArrayList<>();
+    // LIMITATION: layers are written one after another; compression uses every core, but
+    // scanning and hashing a layer do not overlap with the next. Writing layers on a pool,
+    // each to its own temporary file, would.
+    for (Layer layer : image.layers()) {
+      events.log(Level.DEBUG, "writing layer: " + layer.description());
+      WrittenLayer result = writeLayer(blobs, layer, image);
+      written.add(result);
+      bytes += result.size();
+      layerBlobs.add(
+          new Descriptor(image.compression().ociMediaType(), result.digest(), result.size()));
+    }
+
+    List<Digest> diffIds = written.stream().map(WrittenLayer::diffId).toList();
+    Descriptor config =
+        putBlob(blobs, Manifest.OCI_CONFIG, image.config().toJson(image.layers(), diffIds));
+    byte[] manifestJson = new Manifest(Manifest.OCI, config, layerBlobs).toJson();
+    Descriptor manifest = putBlob(blobs, Manifest.OCI, manifestJson);
+
+    Path indexFile = directory.resolve("index.json");
+    JsonNode existing =
+        Files.exists(indexFile) ? OciDocuments.parse(Files.readAllBytes(indexFile)) : null;
+    byte[] index = OciDocuments.index(existing, OciDocuments.indexEntry(image, manifest));
+    replace(indexFile, index);
+    bytes += config.size() + manifest.size() + index.length;
+    return new WrittenImage(config, manifest, written, bytes);
+  }
+
+  private static WrittenLayer writeLayer(Path blobs, Layer layer, Image image)
+      throws IOException {
+    Layer.Content content = layer.scan();
+    Path temporary = Files.createTempFile(blobs, ".layer-", ".tmp", READABLE);
+    try {
+      WrittenLayer result;
+      try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(temporary), BUFFER)) {
+        result = LayerWriter.write(content, image.compression(), out);
+      }
+      settle(temporary, blobs.resolve(result.digest().hex()));
+      return result;
+    } finally {
+      Files.deleteIfExists(temporary);
+    }
+  }
+
+  private static Descriptor putBlob(Path blobs, String mediaType, byte[] bytes)
+      throws IOException {
+    Digest digest = Digest.of(bytes);
+    Path blob = blobs.resolve(digest.hex());
+    if (!Files.exists(blob)) {
+      replace(blob, bytes);
+    }
+    return new Descriptor(mediaType, digest, bytes.length);
+  }
+
+  /** Moves a finished blob to its name, or drops it when a blob of that digest exists. */
+  private static void settle(Path temporary, Path blob) throws IOException {
+    if (Files.exists(blob)) {
+      return;
+    }
+    try {
+      Files.move(temporary, blob, StandardCopyOption.ATOMIC_MOVE);
+    } catch (FileAlreadyExistsException e) {
+      // Another writer put the same blob there first; its bytes are the same.
+    }
+  }
+
+  /** Writes {@code file} through a temporary file and a rename, so it is never seen half done. */
+  static void replace(Path file, byte[] bytes) throws IOException {
+    Path temporary =
+        Files.createTempFile(file.getParent(), "." + file.getFileName(), ".tmp", READABLE);
+    try {
+      Files.write(temporary, bytes);
+      Files.move(
+          temporary, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    } finally {
+      Files.deleteIfExists(temporary);
+    }
+  }
+}

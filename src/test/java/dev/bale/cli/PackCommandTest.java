@@ -1,0 +1,143 @@
+package dev.bale.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.bale.testing.Bale;
+import dev.bale.testing.ImageValidator;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class PackCommandTest {
+  @TempDir Path temp;
+  private Bale bale;
+  private String hello;
+  private Path out;
+
+  @BeforeEach
+  void createStore() throws Exception {
+    bale = new Bale(temp.resolve("store"));
+    hello = bale.addHelloClosure(temp.resolve("work"), "hi").get(1);
+    out = Files.createDirectories(temp.resolve("out"));
+  }
+
+  private List<String> outputFiles() throws Exception {
+    try (Stream<Path> files = Files.list(out)) {
+      return files.map(p -> p.getFileName().toString()).toList();
+    }
+  }
+
+  private Bale.Result pack(String... args) {
+    List<String> all = new ArrayList<>(List.of("pack", "-o", out.resolve("image.tar").toString()));
+    all.addAll(List.of(args));
+    return bale.run(all.toArray(String[]::new));
+  }
+
+  @Test
+  void pack_item_writesAValidImageAndOneSummaryLine() throws Exception {
+    Bale.Result result = pack("--entry-point", "bin/hello", "-S", "/bin=bin", hello);
+
+    assertThat(result.exitCode()).as(result.err()).isZero();
+    assertThat(result.err().lines()).hasSize(1);
+    assertThat(result.err())
+        .startsWith("bale: packed hello-2.12:latest: 2 items, 3 layers, ")
+        .contains("image ID sha256:")
+        .contains("image.tar");
+    assertThat(outputFiles()).containsExactly("image.tar");
+    ImageValidator.Checked checked = ImageValidator.dockerArchive(out.resolve("image.tar"));
+    assertThat(checked.config().get("config").get("Entrypoint").get(0).asText())
+        .isEqualTo(hello + "/bin/hello");
+  }
+
+  @Test
+  void pack_explain_printsThePlan() {
+    Bale.Result result = pack("--explain", "--max-layers", "2", hello);
+    assertThat(result.exitCode()).as(result.err()).isZero();
+    assertThat(result.err())
+        .contains("layer 1/2: 2 store items (", "layer 2/2: customisation (0 bytes)")
+        .containsPattern("busybox-static: needed by 1, [0-9]+ bytes")
+        .containsPattern("hello-2.12: needed by 0, [0-9]+ bytes");
+  }
+
+  @ParameterizedTest
+  @ValueSource(
+      strings = {
+        "nonexistent-item",
+        "-S /bin=/gnu/store",
+        "--image-tag Bad:Tag",
+        "--system sparc-linux",
+        "--entry-point bin/missing",
+        "--entry-point ../busybox/bin/sh",
+        "--entry-point /bin/sh",
+        "--compression lz4",
+        "--created yesterday",
+        "--expose 99999"
+      })
+  void pack_badInput_failsWithOneLineAndLeavesNoOutput(String option) throws Exception {
+    List<String> args = new ArrayList<>(List.of(option.split(" ")));
+    if (!option.equals("nonexistent-item")) {
+      args.add(hello);
+    }
+    Bale.Result result = pack(args.toArray(String[]::new));
+
+    assertThat(result.exitCode()).isNotZero();
+    assertThat(result.err().lines()).as(result.err()).hasSize(1);
+    assertThat(result.err()).startsWith("bale: ").doesNotContain("Exception");
+    assertThat(outputFiles()).isEmpty();
+  }
+
+  @Test
+  void pack_oneLayerWithSymlinks_isAUsageError() throws Exception {
+    Bale.Result result = pack("--max-layers", "1", "-S", "/bin=bin", hello);
+    assertThat(result.exitCode()).isEqualTo(2);
+    assertThat(result.err()).contains("--max-layers 1");
+    assertThat(outputFiles()).isEmpty();
+  }
+
+  @Test
+  void pack_pathOutsideTheStore_addsItFirst() throws Exception {
+    Path tree = Files.createDirectories(temp.resolve("site/www"));
+    Files.writeString(tree.resolve("index.html"), "<p>hi</p>");
+
+    Bale.Result result = pack("--image-tag", "site:1", temp.resolve("site").toString());
+    assertThat(result.exitCode()).as(result.err()).isZero();
+    assertThat(bale.run("requisites", "site").out()).contains("-site");
+    ImageValidator.Checked checked = ImageValidator.dockerArchive(out.resolve("image.tar"));
+    assertThat(checked.layers()).hasSize(2);
+  }
+
+  @Test
+  void pack_pathWithMissingEntryPoint_addsNothingToTheStore() throws Exception {
+    Path tree = Files.createDirectories(temp.resolve("site/www"));
+    Files.writeString(tree.resolve("index.html"), "<p>hi</p>");
+
+    Bale.Result result =
+        pack("--entry-point", "bin/server", temp.resolve("site").toString());
+    assertThat(result.exitCode()).isEqualTo(1);
+    assertThat(result.err().strip())
+        .isEqualTo("bale: cannot use entry point 'bin/server': it is not in '"
+            + temp.resolve("site") + "'");
+    assertThat(bale.run("requisites", "site").exitCode()).isNotZero();
+    assertThat(outputFiles()).isEmpty();
+  }
+
+  @Test
+  void archiveDocker_writesOneLayerNamedAfterTheItem() throws Exception {
+    Path file = out.resolve("img.tar");
+    Bale.Result result = bale.run("archive", "--format=docker", "-o", file.toString(), hello);
+    assertThat(result.exitCode()).as(result.err()).isZero();
+    assertThat(result.out().strip()).isEqualTo(file.toString());
+    ImageValidator.Checked checked = ImageValidator.dockerArchive(file);
+    assertThat(checked.layers()).hasSize(1);
+    var names = ImageValidator.entries(checked.layers().get(0)).stream()
+        .map(e -> e.getName()).toList();
+    assertThat(names).contains("bin", "tmp/", hello.substring(1) + "/bin/hello");
+  }
+}
