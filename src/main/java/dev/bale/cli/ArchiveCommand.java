@@ -41,8 +41,8 @@ import picocli.CommandLine.Parameters;
  * {@code bale archive}: exports store items in the Guix/Nix export format, or imports such an
  * archive into the embedded store.
  *
- * <p>Each mode is one option and one method; a new output format is a new option checked in
- * {@link #mode} and a new method beside {@link #export}.
+ * <p>Each mode is one option and one method; a new output format is an option checked in {@link
+ * #checkOptions} and a method that {@link #call} runs instead of {@link #export}.
  */
 @Command(
     name = "archive",
@@ -79,7 +79,9 @@ final class ArchiveCommand extends StoreCommand implements Callable<Integer> {
   @Option(
       names = {"-o", "--output"},
       paramLabel = "FILE",
-      description = "With --export: write to FILE instead of standard output.")
+      description =
+          "With --export: write to FILE instead of standard output; with --format: the image"
+              + " file.")
   Path output;
 
   @Parameters(
@@ -88,27 +90,17 @@ final class ArchiveCommand extends StoreCommand implements Callable<Integer> {
       description = "Items to export (path, HASH-NAME or package name), or the file to import.")
   List<String> operands = new ArrayList<>();
 
-  private enum Mode {
-    EXPORT,
-    IMPORT,
-    DOCKER
-  }
-
   @Override
   public Integer call() throws Exception {
-    Mode mode = mode();
+    checkOptions();
     TerminalEventSink events = TerminalEventSink.forProcess(spec.commandLine().getErr(), false);
     try {
-      switch (mode) {
-        case EXPORT:
-          export(events);
-          break;
-        case IMPORT:
-          importArchive(events);
-          break;
-        case DOCKER:
-          dockerImage(events);
-          break;
+      if (format != null) {
+        dockerImage(events);
+      } else if (export) {
+        export(events);
+      } else {
+        importArchive(events);
       }
     } finally {
       events.finish();
@@ -116,7 +108,7 @@ final class ArchiveCommand extends StoreCommand implements Callable<Integer> {
     return ExitCode.OK;
   }
 
-  private Mode mode() {
+  private void checkOptions() {
     if (format != null) {
       if (!format.equals("docker")) {
         throw new UsageException("unknown archive format '" + format + "': use docker");
@@ -124,7 +116,7 @@ final class ArchiveCommand extends StoreCommand implements Callable<Integer> {
       if (export || importing || recursive || operands.size() != 1) {
         throw new UsageException("--format=docker takes one ITEM and no --export, --import or -r");
       }
-      return Mode.DOCKER;
+      return;
     }
     if (export == importing) {
       throw new UsageException("give exactly one of --export and --import");
@@ -138,7 +130,6 @@ final class ArchiveCommand extends StoreCommand implements Callable<Integer> {
     if (export && operands.isEmpty()) {
       throw new UsageException("--export needs at least one ITEM");
     }
-    return export ? Mode.EXPORT : Mode.IMPORT;
   }
 
   private void export(EventSink events) throws IOException, StoreException, ArchiveException {

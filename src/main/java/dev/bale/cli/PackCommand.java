@@ -1,7 +1,5 @@
 package dev.bale.cli;
 
-import dev.bale.event.EventSink;
-import dev.bale.event.Level;
 import dev.bale.image.ClosureItem;
 import dev.bale.image.Compression;
 import dev.bale.image.Customisation;
@@ -146,7 +144,7 @@ final class PackCommand extends StoreCommand implements Callable<Integer> {
     ImageFormat imageFormat = ImageFormat.parse(format);
     checkUsage();
     PrintWriter err = spec.commandLine().getErr();
-    EventSink events = Events.toTerminal(err);
+    TerminalEventSink events = TerminalEventSink.forProcess(err, false);
 
     // Everything that can be checked without the store is, before a PATH is added to it.
     Platform platform = system != null ? Platform.forSystem(system) : Platform.current();
@@ -165,6 +163,8 @@ final class PackCommand extends StoreCommand implements Callable<Integer> {
         explain(err, closure, image.layers());
       }
       write(imageFormat, image, closure.size(), events, err);
+    } finally {
+      events.finish();
     }
     return ExitCode.OK;
   }
@@ -193,7 +193,7 @@ final class PackCommand extends StoreCommand implements Callable<Integer> {
 
   /** Writes the image where -o says and prints the summary line. */
   private void write(
-      ImageFormat imageFormat, Image image, int items, EventSink events, PrintWriter err)
+      ImageFormat imageFormat, Image image, int items, TerminalEventSink events, PrintWriter err)
       throws IOException {
     String where;
     WrittenImage written;
@@ -206,6 +206,7 @@ final class PackCommand extends StoreCommand implements Callable<Integer> {
       written = imageFormat.write(image, path, events);
       where = "'" + path + "'";
     }
+    events.finish();
     err.println(summary(items, image, written, where));
     err.flush();
   }
@@ -398,26 +399,5 @@ final class PackCommand extends StoreCommand implements Callable<Integer> {
         + digest
         + ", to "
         + where;
-  }
-
-  /** Logs image events on the terminal. */
-  static final class Events {
-    private Events() {}
-
-    /** Returns a sink that prints warnings and errors on {@code err} and drops the rest. */
-    static EventSink toTerminal(PrintWriter err) {
-      return new EventSink() {
-        @Override
-        public synchronized void log(Level level, String message) {
-          if (level == Level.WARN || level == Level.ERROR) {
-            err.println("bale: " + (level == Level.WARN ? "warning: " : "") + message);
-            err.flush();
-          }
-        }
-
-        @Override
-        public void progress(String task, long done, long total) {}
-      };
-    }
   }
 }

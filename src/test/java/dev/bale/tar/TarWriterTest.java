@@ -99,6 +99,32 @@ class TarWriterTest {
   }
 
   @Test
+  void scan_hardLinks_becomeTwoFullFilesWithoutTimes() throws IOException {
+    Path item = Files.createDirectories(temp.resolve("item"));
+    Files.writeString(item.resolve("a"), "shared bytes");
+    Files.createLink(item.resolve("b"), item.resolve("a"));
+
+    List<TarEntry> entries = new ArrayList<>(TreeScanner.scan(item, "item"));
+    entries.sort(TarEntry.BYTE_ORDER);
+    byte[] tar = archive(entries);
+
+    List<TarArchiveEntry> read = read(tar);
+    assertThat(read).extracting(TarArchiveEntry::getName).containsExactly("item/", "item/a",
+        "item/b");
+    assertThat(read.subList(1, 3)).allSatisfy(e -> {
+      assertThat(e.isFile()).isTrue();
+      assertThat(e.getSize()).isEqualTo(12);
+    });
+    // The GNU access and change time fields stay empty in every header.
+    for (int header : new int[] {0, 512, 1536}) {
+      assertThat(tar[header]).isEqualTo((byte) 'i');
+      for (int i = 345; i < 369; i++) {
+        assertThat(tar[header + i]).isZero();
+      }
+    }
+  }
+
+  @Test
   void write_hugeSize_usesBase256() {
     byte[] header = TarWriter.fileHeader("big", 0444, 1L << 40);
     assertThat(header[124] & 0xff).isEqualTo(0x80);

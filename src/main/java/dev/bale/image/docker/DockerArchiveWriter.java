@@ -39,6 +39,7 @@ import java.util.List;
  */
 public final class DockerArchiveWriter {
   private static final int FILE_MODE = 0644;
+  private static final String PROGRESS = "writing layers";
   private static final int DIRECTORY_MODE = 0755;
   private static final int BUFFER = 1 << 16;
 
@@ -69,11 +70,13 @@ public final class DockerArchiveWriter {
         archive.write(TarEntry.directory(id, DIRECTORY_MODE));
         archive.file(id + "/VERSION", FILE_MODE, utf8("1.0"));
         archive.file(id + "/json", FILE_MODE, legacyJson(image, id, parent));
+        events.progress(PROGRESS, written.size(), image.layers().size());
         written.add(writeLayer(archive, id + "/layer.tar", layer, image.compression(), file));
         layerFiles.add(id + "/layer.tar");
         parent = id;
       }
 
+      events.progress(PROGRESS, written.size(), image.layers().size());
       List<Digest> diffIds = written.stream().map(WrittenLayer::diffId).toList();
       byte[] config = image.config().toJson(image.layers(), diffIds);
       Digest configDigest = Digest.of(config);

@@ -32,6 +32,7 @@ import java.util.List;
  */
 public final class OciArchiveWriter {
   private static final int FILE_MODE = 0644;
+  private static final String PROGRESS = "writing layers";
   private static final int DIRECTORY_MODE = 0755;
   private static final int BUFFER = 1 << 16;
 
@@ -67,11 +68,13 @@ public final class OciArchiveWriter {
       for (Layer layer : image.layers()) {
         events.log(Level.DEBUG, "writing layer: " + layer.description());
         WrittenLayer result = layerEntry.write(archive, layer.scan(), image.compression());
+        events.progress(PROGRESS, written.size(), image.layers().size());
         written.add(result);
         layerBlobs.add(
             new Descriptor(image.compression().ociMediaType(), result.digest(), result.size()));
       }
 
+      events.progress(PROGRESS, written.size(), image.layers().size());
       List<Digest> diffIds = written.stream().map(WrittenLayer::diffId).toList();
       Descriptor config =
           putBlob(archive, Manifest.OCI_CONFIG, image.config().toJson(image.layers(), diffIds));

@@ -33,6 +33,7 @@ import java.util.List;
  */
 public final class OciLayoutWriter {
   private static final int BUFFER = 1 << 16;
+  private static final String PROGRESS = "writing layers";
   // Temporary files are private by default; blobs are for everyone to read.
   private static final FileAttribute<?> READABLE =
       PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-r--r--"));
@@ -57,6 +58,7 @@ public final class OciLayoutWriter {
     // each to its own temporary file, would.
     for (Layer layer : image.layers()) {
       events.log(Level.DEBUG, "writing layer: " + layer.description());
+      events.progress(PROGRESS, written.size(), image.layers().size());
       WrittenLayer result = writeLayer(blobs, layer, image);
       written.add(result);
       bytes += result.size();
@@ -64,6 +66,7 @@ public final class OciLayoutWriter {
           new Descriptor(image.compression().ociMediaType(), result.digest(), result.size()));
     }
 
+    events.progress(PROGRESS, written.size(), image.layers().size());
     List<Digest> diffIds = written.stream().map(WrittenLayer::diffId).toList();
     Descriptor config =
         putBlob(blobs, Manifest.OCI_CONFIG, image.config().toJson(image.layers(), diffIds));
