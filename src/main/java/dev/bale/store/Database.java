@@ -368,7 +368,8 @@ final class Database implements AutoCloseable {
     // References from the dead items go first: a reference row keeps its target valid.
     try (PreparedStatement references =
             connection.prepareStatement("delete from Refs where referrer = ?");
-        PreparedStatement rows = connection.prepareStatement("delete from ValidPaths where id = ?")) {
+        PreparedStatement rows =
+            connection.prepareStatement("delete from ValidPaths where id = ?")) {
       for (long id : ids) {
         references.setLong(1, id);
         references.addBatch();

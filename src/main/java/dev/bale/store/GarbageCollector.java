@@ -34,18 +34,18 @@ import java.util.stream.Stream;
  * tree in {@code store/} without a database row, the leftover of a killed writer.
  *
  * <p>A collection runs in two write transactions, which exclude every other writer of the store
- * (any process) while they last. The first computes the garbage and makes it invalid; a writer
- * that scanned a reference to one of those items before then finds it invalid inside its own
- * transaction and fails, so no valid item ever refers to a deleted one. The second moves each
- * tree that has no row (the garbage, unless a writer registered it again in between) into a
- * temporary directory with one atomic rename; the trees are deleted only after that, so a process
- * killed at any moment leaves no half tree in {@code store/}, and the next store opening deletes
- * what it left in {@code tmp/}.
+ * (any process) while they last. The first computes the garbage and makes it invalid; a writer that
+ * scanned a reference to one of those items before then finds it invalid inside its own transaction
+ * and fails, so no valid item ever refers to a deleted one. The second moves each tree that has no
+ * row (the garbage, unless a writer registered it again in between) into a temporary directory with
+ * one atomic rename; the trees are deleted only after that, so a process killed at any moment
+ * leaves no half tree in {@code store/}, and the next store opening deletes what it left in {@code
+ * tmp/}.
  *
  * <p>LIMITATION: readers take no lock, so an unrooted item that a running {@code pack}, {@code
- * push} or {@code archive --export} is reading can be deleted under it, and that command fails
- * (the store stays consistent). Rooting what such commands read (a link in {@code gcroots}, or
- * {@code --root}) avoids it; read leases recorded in the database would fix it.
+ * push} or {@code archive --export} is reading can be deleted under it, and that command fails (the
+ * store stays consistent). Rooting what such commands read (a link in {@code gcroots}, or {@code
+ * --root}) avoids it; read leases recorded in the database would fix it.
  */
 public final class GarbageCollector {
   private GarbageCollector() {}
@@ -59,9 +59,9 @@ public final class GarbageCollector {
   }
 
   /**
-   * Deletes (or with {@code dryRun} only finds) the items of {@code store} that neither its
-   * {@code gcroots} links nor {@code roots} reach; reports roots that name no valid item to
-   * {@code events} as warnings.
+   * Deletes (or with {@code dryRun} only finds) the items of {@code store} that neither its {@code
+   * gcroots} links nor {@code roots} reach; reports roots that name no valid item to {@code events}
+   * as warnings.
    *
    * @throws StoreException if a root given is not valid, or the store cannot be read or written
    */

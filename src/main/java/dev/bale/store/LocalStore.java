@@ -144,8 +144,9 @@ public final class LocalStore extends DatabaseStore {
                   + " with a dot); choose another name",
               rootName));
     }
-    // A collection between the add and the link would delete the new item; the link is made
-    // first for the path found, then checked, so that no such window stays open.
+    // A collection between the add and the link would delete the new item. The check after the
+    // link takes the write lock, so it waits for a collection that read the roots before the link
+    // existed, and sees what it made invalid.
     while (true) {
       StorePath path = add(source, name);
       Path link = gcRootsDirectory().resolve(rootName);
@@ -158,9 +159,17 @@ public final class LocalStore extends DatabaseStore {
       } catch (IOException e) {
         throw new StoreException("cannot make gc root '" + link + "' for '" + path + "'", e);
       }
-      if (pathInfo(path).isPresent()) {
+      if (isValidAfterWriters(path)) {
         return path;
       }
+    }
+  }
+
+  private synchronized boolean isValidAfterWriters(StorePath path) throws StoreException {
+    try {
+      return database.inTransaction(() -> database.id(path).isPresent());
+    } catch (SQLException e) {
+      throw new StoreException("cannot read '" + path + "' from store '" + uri() + "'", e);
     }
   }
 

@@ -10,12 +10,12 @@ import java.util.regex.Pattern;
 /**
  * Names temporary files and directories after the process that writes them, {@code
  * PID-START-RANDOM} with START the process's start time in milliseconds, so that a later process
- * can tell what a killed one left behind (no process with that id, or one started at another
- * time) from what a running one is still writing.
+ * can tell what a killed one left behind (no process with that id, or one started at another time)
+ * from what a running one is still writing.
  *
  * <p>LIMITATION: process ids are those of the current PID namespace; two containers sharing one
- * directory through a volume could each take the other's live files for leftovers and delete
- * them, making the other's command fail. A lock held on each file while in use would make this
+ * directory through a volume could each take the other's live files for leftovers and delete them,
+ * making the other's command fail. A lock held on each file while in use would make this
  * independent of process ids.
  */
 public final class ProcessTag {

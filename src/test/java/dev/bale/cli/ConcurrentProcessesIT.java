@@ -76,8 +76,7 @@ class ConcurrentProcessesIT {
     List<Process> importers = new ArrayList<>();
     for (int i = 0; i < ADDERS; i++) {
       Path own = tree("own-" + i, "adder " + i);
-      adders.add(
-          start(root, List.of("add", shared.toString(), base.toString(), own.toString())));
+      adders.add(start(root, List.of("add", shared.toString(), base.toString(), own.toString())));
       importers.add(start(root, List.of("archive", "--import", archive.toString())));
     }
 

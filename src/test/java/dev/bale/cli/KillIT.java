@@ -25,7 +25,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class KillIT {
   private static final long SEED = 0x6ba1eL;
-  private static final int RUNS = 10;
+  private static final int RUNS = 8;
 
   @TempDir Path temp;
   private final Random random = new Random(SEED);
@@ -53,9 +53,9 @@ class KillIT {
   }
 
   /**
-   * Starts the command, kills it after 40 to 110% of {@code duration}, and records the phase
-   * it was in as far as the files tell: its JVM starting, staging trees in the store's {@code
-   * tmp}, writing beside {@code output}, or finished before the kill.
+   * Starts the command, kills it after 40 to 110% of {@code duration}, and records the phase it was
+   * in as far as the files tell: its JVM starting, staging trees in the store's {@code tmp},
+   * writing beside {@code output}, or finished before the kill.
    */
   private void kill(String what, Path root, List<String> args, long duration, Path output)
       throws Exception {
@@ -66,6 +66,7 @@ class KillIT {
     if (!process.isAlive()) {
       phase = "finished";
     } else if (hasEntries(root.resolve("tmp"))) {
+      // An add or import stages trees there; a collection moves garbage there to delete it.
       phase = "staging";
     } else if (output != null && !partialOutputs(output).isEmpty()) {
       phase = "writing";
@@ -85,7 +86,8 @@ class KillIT {
   }
 
   private static long rows(Path root) {
-    return StoreSnapshot.of(root).rows().stream().filter(row -> row.startsWith("ValidPaths|"))
+    return StoreSnapshot.of(root).rows().stream()
+        .filter(row -> row.startsWith("ValidPaths|"))
         .count();
   }
 
@@ -154,6 +156,36 @@ class KillIT {
   }
 
   @Test
+  void gc_killedAtRandomMoments_neverDeletesARootedItemOrLeavesAHalfOne() throws Exception {
+    Path root = temp.resolve("gc");
+    Bale bale = new Bale(root);
+    String kept = bale.run("add", "--root", "kept", sourceTree("kept", 50).toString()).out();
+    Path garbage = sourceTree("garbage", 0);
+    long duration = 0;
+
+    for (int run = 0; run < RUNS; run++) {
+      for (int item = 0; item < 3; item++) {
+        Files.writeString(garbage.resolve("file-" + item), "run " + run + "\n".repeat(50_000));
+        bale.add(garbage, "garbage-" + item);
+      }
+      if (run == 0) {
+        duration = duration(root, List.of("gc"));
+        continue;
+      }
+      kill("gc", root, List.of("gc"), duration, null);
+      checkStore(root);
+      assertThat(bale.run("path-info", kept.strip()).exitCode()).isZero();
+    }
+    report();
+
+    Bale.Result last = bale.run("gc");
+    assertThat(last.exitCode()).as(last.err()).isZero();
+    assertThat(trees(root)).containsExactly(kept.strip().substring("/gnu/store/".length()));
+    assertThat(rows(root)).isEqualTo(1);
+    checkStore(root);
+  }
+
+  @Test
   void import_killedAtRandomMoments_registersAllOrNothing() throws Exception {
     Path source = temp.resolve("source");
     Bale from = new Bale(source);
@@ -207,17 +239,18 @@ class KillIT {
       if (Files.exists(output)) {
         assertThat(Files.readAllBytes(output)).isEqualTo(expected);
       }
-      Bale.Result again = bale.run(packing.toArray(String[]::new));
-      assertThat(again.exitCode()).as(again.err()).isZero();
-      assertThat(Files.readAllBytes(output)).isEqualTo(expected);
-      assertThat(partialOutputs(output)).isEmpty();
     }
+    // The next run deletes what every killed one left beside the output.
+    Bale.Result again = bale.run(packing.toArray(String[]::new));
+    assertThat(again.exitCode()).as(again.err()).isZero();
+    assertThat(Files.readAllBytes(output)).isEqualTo(expected);
+    assertThat(partialOutputs(output)).isEmpty();
     checkStore(root);
 
     try (RegistryFixture registry = RegistryFixture.start(temp)) {
       Path cache = temp.resolve("cache");
-      List<String> push = List.of("push", "--cache-dir", cache.toString(), "--from",
-          reference.toString());
+      List<String> push =
+          List.of("push", "--cache-dir", cache.toString(), "--from", reference.toString());
       Bale.Result first = bale.run(concat(push, registry.host() + "/first:k"));
       assertThat(first.exitCode()).as(first.err()).isZero();
       String digest = first.out().strip().substring(first.out().indexOf('@'));

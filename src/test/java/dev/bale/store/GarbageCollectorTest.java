@@ -136,7 +136,8 @@ class GarbageCollectorTest {
     StorePath gone = StorePath.fromBaseName(store.directory(), "1".repeat(32) + "-gone");
     StoreSnapshot before = StoreSnapshot.of(root);
 
-    assertThatThrownBy(() -> GarbageCollector.collect(store, List.of(gone), false, EventSink.DISCARD))
+    assertThatThrownBy(
+            () -> GarbageCollector.collect(store, List.of(gone), false, EventSink.DISCARD))
         .isInstanceOf(StoreException.class)
         .hasMessageContaining("'" + gone + "' is not a valid item");
     assertThat(StoreSnapshot.of(root)).isEqualTo(before);
@@ -154,9 +155,9 @@ class GarbageCollectorTest {
   }
 
   /**
-   * Writers keep adding a base item and an item referring to it while collectors in other stores
-   * on the same root delete everything unrooted: each add either registers an item whose
-   * references are valid or fails naming the reference that vanished, and the store stays whole.
+   * Writers keep adding a base item and an item referring to it while collectors in other stores on
+   * the same root delete everything unrooted: each add either registers an item whose references
+   * are valid or fails naming the reference that vanished, and the store stays whole.
    */
   @Test
   void collect_concurrentWithAdds_neverLeavesADanglingReferenceOrAHalfItem() throws Exception {
