@@ -71,7 +71,7 @@ class KillIT {
     } else if (output != null && !partialOutputs(output).isEmpty()) {
       phase = "writing";
     } else {
-      phase = "starting";
+      phase = "early";
     }
     process.destroyForcibly();
     assertThat(process.waitFor(30, TimeUnit.SECONDS)).isTrue();
@@ -241,8 +241,8 @@ class KillIT {
       }
     }
     // The next run deletes what every killed one left beside the output.
-    Bale.Result again = bale.run(packing.toArray(String[]::new));
-    assertThat(again.exitCode()).as(again.err()).isZero();
+    Bale.Result repacked = bale.run(packing.toArray(String[]::new));
+    assertThat(repacked.exitCode()).as(repacked.err()).isZero();
     assertThat(Files.readAllBytes(output)).isEqualTo(expected);
     assertThat(partialOutputs(output)).isEmpty();
     checkStore(root);

@@ -195,6 +195,9 @@ class GarbageCollectorTest {
       task.get(60, TimeUnit.SECONDS);
     }
 
+    System.out.printf(
+        "gc stress: %d pairs added, %d adds refused, %d items collected%n",
+        added.get(), refused.get(), collected.get());
     assertThat(added.get()).isPositive();
     assertThat(collected.get()).isPositive();
     try (LocalStore after = Stores.openLocal("local?root=" + root)) {
