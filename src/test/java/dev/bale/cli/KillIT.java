@@ -54,8 +54,9 @@ class KillIT {
 
   /**
    * Starts the command, kills it after 40 to 110% of {@code duration}, and records the phase it was
-   * in as far as the files tell: its JVM starting, staging trees in the store's {@code tmp},
-   * writing beside {@code output}, or finished before the kill.
+   * in as far as the files tell: early (JVM start-up, reading, hashing in place, talking to a
+   * registry: nothing temporary written yet), staging trees in the store's {@code tmp} (or gc
+   * moving garbage there), writing beside {@code output}, or finished before the kill.
    */
   private void kill(String what, Path root, List<String> args, long duration, Path output)
       throws Exception {
