@@ -29,6 +29,9 @@ final class ExportFormat {
   /** The longest store path or deriver accepted, as the longest path Linux accepts. */
   static final int MAX_PATH_LENGTH = 4096;
 
+  /** The longest signature accepted; an Ed25519 signature's text is about 400 bytes. */
+  static final int MAX_SIGNATURE_LENGTH = 1 << 16;
+
   /**
    * The most references one item may list; real items have at most a few hundred, and a bound keeps
    * a hostile archive from making the reader collect references forever.

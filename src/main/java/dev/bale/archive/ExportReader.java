@@ -1,5 +1,6 @@
 package dev.bale.archive;
 
+import dev.bale.hash.Digest;
 import dev.bale.nar.NarFormatException;
 import dev.bale.nar.NarReader;
 import dev.bale.nar.NarSummary;
@@ -19,10 +20,8 @@ import java.util.TreeSet;
  * the reader. Nothing may follow the end marker: a damaged marker would otherwise end an import
  * early and silently.
  *
- * <p>LIMITATION: only unsigned items (signature flag 0) are read; an item with a signature is
- * refused with a message saying so, which means archives from {@code guix archive --export} (always
- * signed) cannot be imported yet. Reading them means parsing the signature, checking it against the
- * authorisation list and the NAR hash computed here.
+ * <p>Each item's record hash (see {@link ItemSignature}) is computed as it is read, and its
+ * signature, if any, is returned as text: checking it is the importer's job.
  */
 public final class ExportReader {
   private static final String ITEM_ROLE = "its store path";
@@ -53,7 +52,7 @@ public final class ExportReader {
    * @throws ExportFormatException if the archive is damaged or truncated; {@code target} may then
    *     hold part of a tree, which the caller removes
    * @throws ArchiveException if an item's path, references or deriver are outside the store
-   *     directory, or the item is signed
+   *     directory
    */
   public Optional<ExportedItem> next(Path target) throws IOException, ArchiveException {
     if (ended) {
@@ -71,7 +70,8 @@ public final class ExportReader {
     }
     if (marker != ExportFormat.ITEM) {
       throw new ExportFormatException(
-          markerOffset, "expected an item marker (1) or the end marker (0), found "
+          markerOffset,
+          "expected an item marker (1) or the end marker (0), found "
               + Long.toUnsignedString(marker));
     }
     items++;
@@ -80,6 +80,7 @@ public final class ExportReader {
 
   private ExportedItem readItem(Path target) throws IOException, ArchiveException {
     long narOffset = in.offset();
+    in.startHashing();
     NarSummary nar;
     try {
       nar = NarReader.restore(in, target);
@@ -105,8 +106,9 @@ public final class ExportReader {
     if (!deriver.isEmpty()) {
       parse("'" + path + "'", "its deriver", deriver);
     }
-    readSignatureFlag(path);
-    return new ExportedItem(path, nar, references, deriver);
+    Digest recordHash = in.finishHashing();
+    String signature = readSignature(path);
+    return new ExportedItem(path, nar, references, deriver, recordHash, signature);
   }
 
   private SortedSet<StorePath> readReferences(StorePath path) throws IOException, ArchiveException {
@@ -130,23 +132,22 @@ public final class ExportReader {
     return references;
   }
 
-  private void readSignatureFlag(StorePath path) throws IOException, ArchiveException {
+  /** Reads the signature flag and returns the signature that follows it, or empty. */
+  private String readSignature(StorePath path) throws IOException {
     long flagOffset = in.offset();
     long flag = in.readLong("a signature flag");
     if (flag == ExportFormat.SIGNED) {
-      throw new ArchiveException(
-          "cannot import '"
-              + path
-              + "': the archive is signed, and bale cannot check signatures yet; export it"
-              + " unsigned (nix-store --export) to import it");
+      return in.readString("a signature", ExportFormat.MAX_SIGNATURE_LENGTH);
     }
     if (flag != ExportFormat.UNSIGNED) {
       throw new ExportFormatException(
-          flagOffset, "expected a signature flag (0 or 1) for '"
+          flagOffset,
+          "expected a signature flag (0 or 1) for '"
               + path
               + "', found "
               + Long.toUnsignedString(flag));
     }
+    return "";
   }
 
   /** Parses {@code text}, which the archive gives as {@code role} of {@code subject}. */

@@ -26,6 +26,10 @@ import java.util.TreeSet;
  * referrers. Each NAR is streamed from the store item and hashed on the way out; an item whose NAR
  * hash no longer matches what the store recorded is refused, since its archive would carry a tree
  * the store never registered.
+ *
+ * <p>A writer given a {@link SigningKey} signs each item's record hash (see {@link ItemSignature})
+ * and writes the signature after a signature flag of 1; without one, every flag is 0 and the
+ * archive is what {@code nix-store --export} writes.
  */
 public final class ExportWriter {
   private static final int BUFFER_SIZE = 1 << 16;
@@ -34,11 +38,23 @@ public final class ExportWriter {
   private static final String PROGRESS_TASK = "export";
 
   private final Store store;
+  private final SigningKey key;
   private final EventSink events;
 
-  /** Creates a writer of items of {@code store} that reports progress to {@code events}. */
+  /**
+   * Creates a writer of unsigned items of {@code store} that reports progress to {@code events}.
+   */
   public ExportWriter(Store store, EventSink events) {
+    this(store, null, events);
+  }
+
+  /**
+   * Creates a writer of items of {@code store} signed with {@code key} (none when null) that
+   * reports progress to {@code events}.
+   */
+  public ExportWriter(Store store, SigningKey key, EventSink events) {
     this.store = store;
+    this.key = key;
     this.events = events;
   }
 
@@ -77,7 +93,10 @@ public final class ExportWriter {
     events.log(Level.DEBUG, "exporting '" + path + "'");
     wire.writeLong(ExportFormat.ITEM);
 
-    DigestingOutputStream nar = new DigestingOutputStream(out);
+    // The record hash covers the NAR and the metadata after it, up to the signature flag.
+    DigestingOutputStream record = new DigestingOutputStream(out);
+    WireOutput recordWire = new WireOutput(record);
+    DigestingOutputStream nar = new DigestingOutputStream(record);
     Path tree = store.physicalPath(path);
     try {
       NarWriter.write(tree, nar);
@@ -101,14 +120,20 @@ public final class ExportWriter {
               + "); the item was modified after it was registered, run 'bale verify'");
     }
 
-    wire.writeLong(ExportFormat.MAGIC);
-    wire.writeString(path.toString());
-    wire.writeLong(info.references().size());
+    recordWire.writeLong(ExportFormat.MAGIC);
+    recordWire.writeString(path.toString());
+    recordWire.writeLong(info.references().size());
     for (StorePath reference : info.references()) {
-      wire.writeString(reference.toString());
+      recordWire.writeString(reference.toString());
     }
-    wire.writeString(info.deriver());
-    wire.writeLong(ExportFormat.UNSIGNED);
+    recordWire.writeString(info.deriver());
+
+    if (key == null) {
+      wire.writeLong(ExportFormat.UNSIGNED);
+    } else {
+      wire.writeLong(ExportFormat.SIGNED);
+      wire.writeString(ItemSignature.sign(record.digest(), key).text());
+    }
     return nar.size();
   }
 

@@ -33,10 +33,14 @@ import java.util.Optional;
  * errors, and a NAR hash that differs from the recorded one is reported as a warning (a build that
  * is not reproducible gives different trees for the same path).
  *
- * <p>LIMITATION: as an unsigned export records no hash, a changed byte in the contents of a file
- * goes unnoticed unless the item is valid already; changes that break the NAR's structure are
- * caught. Signed archives, which would close that gap, are refused for now (see {@link
- * ExportReader}).
+ * <p>Signatures are checked as the {@link SignaturePolicy} says, item by item as they are read and
+ * before anything is registered: by default every item must carry a signature by an authorised key
+ * over its record hash, so that a changed byte anywhere in the NAR, the store path, the references
+ * or the deriver is refused.
+ *
+ * <p>LIMITATION: an unsigned export (accepted with {@link SignaturePolicy#allowUnsigned}) records
+ * no hash, so a changed byte in the contents of a file goes unnoticed unless the item is valid
+ * already; changes that break the NAR's structure are caught. Signing the archive closes the gap.
  */
 public final class Importer {
   private static final int BUFFER_SIZE = 1 << 16;
@@ -45,11 +49,16 @@ public final class Importer {
   private static final String PROGRESS_TASK = "import";
 
   private final LocalStore store;
+  private final SignaturePolicy policy;
   private final EventSink events;
 
-  /** Creates an importer into {@code store} that reports what it does to {@code events}. */
-  public Importer(LocalStore store, EventSink events) {
+  /**
+   * Creates an importer into {@code store} that accepts the signatures {@code policy} allows and
+   * reports what it does to {@code events}.
+   */
+  public Importer(LocalStore store, SignaturePolicy policy, EventSink events) {
     this.store = store;
+    this.policy = policy;
     this.events = events;
   }
 
@@ -58,8 +67,9 @@ public final class Importer {
    * newly valid and those that were valid already.
    *
    * @throws ExportFormatException if the archive is damaged or truncated
-   * @throws ArchiveException if an item is outside the store directory, is signed, appears twice
-   *     with different trees, or has a reference that is neither valid nor earlier in the archive
+   * @throws ArchiveException if an item is outside the store directory, its signature is missing,
+   *     wrong or not by an authorised key (as the policy says), it appears twice with different
+   *     trees, or it has a reference that is neither valid nor earlier in the archive
    */
   public List<StorePath> importArchive(InputStream in)
       throws IOException, StoreException, ArchiveException {
@@ -96,6 +106,7 @@ public final class Importer {
   private void accept(ExportedItem item, Path tree, Batch batch)
       throws StoreException, ArchiveException {
     StorePath path = item.path();
+    checkSignature(item);
     ExportedItem earlier = batch.items.get(path);
     if (earlier != null) {
       if (!earlier.nar().equals(item.nar())) {
@@ -136,6 +147,52 @@ public final class Importer {
             Instant.now().getEpochSecond());
     batch.registrations.add(new Registration(info, tree));
     events.log(Level.DEBUG, "restored '" + path + "' (" + item.nar().size() + " NAR bytes)");
+  }
+
+  private void checkSignature(ExportedItem item) throws ArchiveException {
+    String refused = "cannot import '" + item.path() + "': ";
+    if (item.signature().isEmpty()) {
+      if (!policy.allowUnsigned()) {
+        throw new ArchiveException(
+            refused
+                + "it is not signed by an authorised key (the archive carries no signature);"
+                + " pass --allow-unsigned to import unsigned archives such as those of"
+                + " nix-store --export");
+      }
+      return;
+    }
+
+    ItemSignature signature;
+    try {
+      signature = ItemSignature.parse(item.signature());
+    } catch (ArchiveException e) {
+      throw new ArchiveException(refused + "its signature is malformed: " + e.getMessage(), e);
+    }
+    if (!signature.hash().equals(item.recordHash())) {
+      throw new ArchiveException(
+          refused
+              + "its signature is for a record with hash "
+              + signature.hash().hex()
+              + ", but the archive's record hashes to "
+              + item.recordHash().hex()
+              + "; the archive is damaged or was tampered with");
+    }
+    if (!signature.verifies()) {
+      throw new ArchiveException(
+          refused
+              + "its signature does not verify with the key it names ("
+              + signature.signer().fingerprint()
+              + "); the archive is damaged or was tampered with");
+    }
+
+    if (!policy.authorized().contains(signature.signer()) && !policy.allowUnsigned()) {
+      throw new ArchiveException(
+          refused
+              + "it is not signed by an authorised key (its signer is "
+              + signature.signer().fingerprint()
+              + "); authorise the signer's public key with 'bale archive --authorize < KEY.pub',"
+              + " or pass --allow-unsigned");
+    }
   }
 
   private void warnIfDifferent(ExportedItem item, PathInfo valid) {

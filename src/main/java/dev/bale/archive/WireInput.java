@@ -1,17 +1,22 @@
 package dev.bale.archive;
 
+import dev.bale.hash.Digest;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
 
 /**
  * Reads the little-endian numbers and padded strings of the export format, and counts every byte
  * read through it (including the NARs that others read from it) so that errors can say where the
- * archive went wrong.
+ * archive went wrong. Between {@link #startHashing} and {@link #finishHashing} it also hashes what
+ * it reads, for an item's record hash.
  */
 final class WireInput extends FilterInputStream {
+  private final MessageDigest sha256 = Digest.newSha256();
   private long offset;
+  private boolean hashing;
 
   WireInput(InputStream in) {
     super(in);
@@ -20,6 +25,18 @@ final class WireInput extends FilterInputStream {
   /** Returns the number of bytes read so far. */
   long offset() {
     return offset;
+  }
+
+  /** Starts hashing the bytes read from now on. */
+  void startHashing() {
+    sha256.reset();
+    hashing = true;
+  }
+
+  /** Stops hashing and returns the SHA-256 of the bytes read since {@link #startHashing}. */
+  Digest finishHashing() {
+    hashing = false;
+    return new Digest(sha256.digest());
   }
 
   /** Reads a u64; {@code what} names it in the error when the archive ends first. */
@@ -62,7 +79,7 @@ final class WireInput extends FilterInputStream {
 
   private byte[] readExactly(int length, String what) throws IOException {
     byte[] bytes = in.readNBytes(length);
-    offset += bytes.length;
+    count(bytes, 0, bytes.length);
     if (bytes.length < length) {
       throw new ExportFormatException(offset, "the archive ends inside " + what);
     }
@@ -73,7 +90,7 @@ final class WireInput extends FilterInputStream {
   public int read() throws IOException {
     int b = in.read();
     if (b >= 0) {
-      offset++;
+      count(new byte[] {(byte) b}, 0, 1);
     }
     return b;
   }
@@ -82,16 +99,23 @@ final class WireInput extends FilterInputStream {
   public int read(byte[] b, int off, int len) throws IOException {
     int n = in.read(b, off, len);
     if (n > 0) {
-      offset += n;
+      count(b, off, n);
     }
     return n;
   }
 
   @Override
   public long skip(long n) throws IOException {
-    long skipped = in.skip(n);
-    offset += skipped;
-    return skipped;
+    // Skipped bytes must still be hashed, so they are read.
+    byte[] buffer = new byte[(int) Math.min(Math.max(n, 0), 1 << 16)];
+    return Math.max(read(buffer, 0, buffer.length), 0);
+  }
+
+  private void count(byte[] b, int off, int len) {
+    offset += len;
+    if (hashing) {
+      sha256.update(b, off, len);
+    }
   }
 
   @Override

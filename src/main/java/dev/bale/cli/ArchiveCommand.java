@@ -34,6 +34,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
@@ -49,8 +50,10 @@ import picocli.CommandLine.Parameters;
     mixinStandardHelpOptions = true,
     description = {
       "Exports store items in the Guix/Nix export format, or imports such an archive.",
-      "  bale archive --export [-r] ITEM... [-o FILE]",
-      "  bale archive --import [FILE]",
+      "  bale archive --export [-r] ITEM... [-o FILE] [--key FILE | --no-sign]",
+      "  bale archive --import [--allow-unsigned] [FILE]",
+      "  bale archive --generate-key [--key-dir DIR] [--force]",
+      "  bale archive --authorize|--deauthorize [KEY.pub]",
       "  bale archive --format=docker ITEM [-o FILE]"
     })
 final class ArchiveCommand extends StoreCommand implements Callable<Integer> {
@@ -90,9 +93,15 @@ final class ArchiveCommand extends StoreCommand implements Callable<Integer> {
       description = "Items to export (path, HASH-NAME or package name), or the file to import.")
   List<String> operands = new ArrayList<>();
 
+  @Mixin SigningOptions signing;
+
   @Override
   public Integer call() throws Exception {
     checkOptions();
+    if (signing.isKeyMode()) {
+      signing.run(this, operands, spec.commandLine().getOut());
+      return ExitCode.OK;
+    }
     TerminalEventSink events = TerminalEventSink.forProcess(spec.commandLine().getErr(), false);
     try {
       if (format != null) {
@@ -116,11 +125,20 @@ final class ArchiveCommand extends StoreCommand implements Callable<Integer> {
       if (export || importing || recursive || operands.size() != 1) {
         throw new UsageException("--format=docker takes one ITEM and no --export, --import or -r");
       }
+      if (signing.isKeyMode()) {
+        throw new UsageException("--format=docker goes with no key option");
+      }
+      signing.check(false, false, operands);
       return;
     }
-    if (export == importing) {
-      throw new UsageException("give exactly one of --export and --import");
+    if ((export ? 1 : 0) + (importing ? 1 : 0) + signing.modeCount() != 1) {
+      throw new UsageException(
+          "give exactly one of --export, --import, --generate-key, --authorize and --deauthorize");
     }
+    if (signing.isKeyMode() && (recursive || output != null)) {
+      throw new UsageException("-r and -o go with --export");
+    }
+    signing.check(export, importing, operands);
     if (importing && (recursive || output != null)) {
       throw new UsageException("-r and -o go with --export, not --import");
     }
@@ -136,7 +154,7 @@ final class ArchiveCommand extends StoreCommand implements Callable<Integer> {
     try (Store store = openStore()) {
       List<StorePath> items = resolveAll(store, operands);
       List<StorePath> paths = recursive ? List.copyOf(store.requisites(items)) : items;
-      ExportWriter writer = new ExportWriter(store, events);
+      ExportWriter writer = new ExportWriter(store, signing.exportKey(store), events);
       if (output == null) {
         writer.write(paths, standardOutput());
       } else {
@@ -180,7 +198,7 @@ final class ArchiveCommand extends StoreCommand implements Callable<Integer> {
         InputStream in = openInput()) {
       List<StorePath> paths;
       try {
-        paths = new Importer(store, events).importArchive(in);
+        paths = new Importer(store, signing.importPolicy(store), events).importArchive(in);
       } catch (ExportFormatException e) {
         throw new ArchiveException("cannot import " + source, e);
       }

@@ -93,7 +93,8 @@ class ArchiveNixIT {
             "--store",
             target,
             "archive",
-            "--import");
+            "--import",
+            "--allow-unsigned");
 
     assertThat(exported.stdout()).isEqualTo(nixExport);
     assertThat(imported.stderr()).isEmpty();
@@ -105,7 +106,7 @@ class ArchiveNixIT {
     Path file = Files.write(dir.resolve("closure.export"), nixExport);
     String target = embeddedUri(dir.resolve("target"));
 
-    Bale imported = bale("--store", target, "archive", "--import", file);
+    Bale imported = bale("--store", target, "archive", "--import", "--allow-unsigned", file);
     Bale verified = bale("--store", target, "verify");
 
     assertThat(imported.err()).isEmpty();
@@ -128,7 +129,13 @@ class ArchiveNixIT {
   @Test
   void export_fromEmbeddedStore_isByteIdenticalAndNixImportsIt() throws Exception {
     String target = embeddedUri(dir.resolve("target"));
-    bale("--store", target, "archive", "--import", Files.write(dir.resolve("in"), nixExport));
+    bale(
+        "--store",
+        target,
+        "archive",
+        "--import",
+        "--allow-unsigned",
+        Files.write(dir.resolve("in"), nixExport));
     Path file = dir.resolve("again.export");
 
     bale("--store", target, "archive", "--export", "-r", top(), "-o", file);
@@ -144,6 +151,93 @@ class ArchiveNixIT {
   }
 
   @Test
+  void signedExport_nixStoreImportSkipsTheSignature() throws Exception {
+    String target = embeddedUri(dir.resolve("target"));
+    bale("--store", target, "archive", "--import", "--allow-unsigned", write("in", nixExport));
+    bale("--store", target, "archive", "--generate-key");
+    Path file = dir.resolve("signed.export");
+
+    bale("--store", target, "archive", "--export", "-r", top(), "-o", file);
+    Result imported = new NixChroot(dir.resolve("fresh/root")).tryImport(Files.readAllBytes(file));
+
+    assertThat(Files.readAllBytes(file)).isNotEqualTo(nixExport);
+    assertThat(ExportFixtures.indexOf(Files.readAllBytes(file), "(signature")).isPositive();
+    assertThat(imported.exitCode()).as(imported.stderr()).isZero();
+    assertThat(imported.text().lines()).containsExactlyElementsOf(exportOrder());
+  }
+
+  @Test
+  void signedExportAndImport_throughStandardStreamsOfTheJar() throws Exception {
+    Path jar = Path.of("target/bale.jar");
+    assertThat(jar).as("the packaged jar, built before integration tests").exists();
+    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    String source = embeddedUri(dir.resolve("source"));
+    String target = embeddedUri(dir.resolve("target"));
+    bale("--store", source, "archive", "--import", "--allow-unsigned", write("in", nixExport));
+    String pub = bale("--store", source, "archive", "--generate-key").out().strip();
+
+    Result exported =
+        NixChroot.runUnchecked(
+            Map.of(),
+            null,
+            java,
+            "-jar",
+            jar.toString(),
+            "--store",
+            source,
+            "archive",
+            "--export",
+            "-r",
+            top());
+    Result refused =
+        NixChroot.runUnchecked(
+            Map.of(),
+            exported.stdout(),
+            java,
+            "-jar",
+            jar.toString(),
+            "--store",
+            target,
+            "archive",
+            "--import");
+    Result authorized =
+        NixChroot.runUnchecked(
+            Map.of(),
+            Files.readAllBytes(Path.of(pub)),
+            java,
+            "-jar",
+            jar.toString(),
+            "--store",
+            target,
+            "archive",
+            "--authorize");
+    Result imported =
+        NixChroot.runUnchecked(
+            Map.of(),
+            exported.stdout(),
+            java,
+            "-jar",
+            jar.toString(),
+            "--store",
+            target,
+            "archive",
+            "--import");
+
+    assertThat(refused.exitCode()).isEqualTo(1);
+    assertThat(refused.stderr().lines())
+        .singleElement()
+        .asString()
+        .contains("it is not signed by an authorised key");
+    assertThat(authorized.exitCode()).as(authorized.stderr()).isZero();
+    assertThat(imported.stderr()).isEmpty();
+    assertThat(imported.text().lines()).containsExactlyElementsOf(exportOrder());
+  }
+
+  private Path write(String name, byte[] bytes) throws Exception {
+    return Files.write(dir.resolve(name), bytes);
+  }
+
+  @Test
   void addExportImport_betweenBaleStores_keepsTheClosure() throws Exception {
     String first = embeddedUri(dir.resolve("first"));
     String second = embeddedUri(dir.resolve("second"));
@@ -155,7 +249,7 @@ class ArchiveNixIT {
     Path file = dir.resolve("app.export");
 
     bale("--store", first, "archive", "--export", "-r", appPath, "-o", file);
-    Bale imported = bale("--store", second, "archive", "--import", file);
+    Bale imported = bale("--store", second, "archive", "--import", "--allow-unsigned", file);
 
     assertThat(imported.out().lines()).containsExactly(libPath, appPath);
     assertThat(bale("--store", second, "requisites", appPath).out())
@@ -209,7 +303,13 @@ class ArchiveNixIT {
     String target = embeddedUri(dir.resolve("target"));
 
     Bale imported =
-        bale("--store", target, "archive", "--import", Files.write(dir.resolve("in"), changed));
+        bale(
+            "--store",
+            target,
+            "archive",
+            "--import",
+            "--allow-unsigned",
+            Files.write(dir.resolve("in"), changed));
 
     assertThat(imported.code()).isZero();
     assertThat(bale("--store", target, "verify").code()).isZero();
@@ -250,7 +350,7 @@ class ArchiveNixIT {
       before = StoreState.of(store);
     }
 
-    Bale result = bale("--store", target, "archive", "--import", file);
+    Bale result = bale("--store", target, "archive", "--import", "--allow-unsigned", file);
 
     assertThat(result.code()).isEqualTo(1);
     assertThat(result.out()).isEmpty();
