@@ -77,7 +77,8 @@ class ConcurrentProcessesIT {
     for (int i = 0; i < ADDERS; i++) {
       Path own = tree("own-" + i, "adder " + i);
       adders.add(start(root, List.of("add", shared.toString(), base.toString(), own.toString())));
-      List<String> importing = List.of("archive", "--import", "--allow-unsigned", archive.toString());
+      List<String> importing =
+          List.of("archive", "--import", "--allow-unsigned", archive.toString());
       importers.add(start(root, importing));
     }
 
