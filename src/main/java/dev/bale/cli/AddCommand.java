@@ -25,15 +25,27 @@ final class AddCommand extends StoreCommand implements Callable<Integer> {
       description = "The item name (default: the file name of PATH); only with one PATH.")
   String name;
 
+  @Option(
+      names = "--root",
+      paramLabel = "NAME",
+      description =
+          "Keep the item from bale gc through the link ROOT/gcroots/NAME (replaced if it"
+              + " exists); only with one PATH.")
+  String root;
+
   @Override
   public Integer call() throws StoreException {
     if (name != null && sources.size() > 1) {
       throw new UsageException("--name takes one PATH, not " + sources.size());
     }
+    if (root != null && sources.size() > 1) {
+      throw new UsageException("--root takes one PATH, not " + sources.size());
+    }
     PrintWriter out = spec.commandLine().getOut();
     try (LocalStore store = openLocalStore()) {
       for (Path source : sources) {
-        out.println(store.add(source, name != null ? name : itemName(source)));
+        String item = name != null ? name : itemName(source);
+        out.println(root != null ? store.addRooted(source, item, root) : store.add(source, item));
       }
     }
     out.flush();

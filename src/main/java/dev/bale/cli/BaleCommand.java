@@ -18,6 +18,7 @@ import picocli.CommandLine.Model.CommandSpec;
       ReferrersCommand.class,
       PathInfoCommand.class,
       VerifyCommand.class,
+      GcCommand.class,
       ArchiveCommand.class,
       PackCommand.class,
       PushCommand.class,

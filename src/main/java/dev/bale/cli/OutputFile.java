@@ -16,7 +16,8 @@ import java.nio.file.attribute.PosixFilePermissions;
 /**
  * A file that appears at its final name complete or not at all: bytes go to a temporary file in the
  * same directory, which {@link #commit} renames over the target and {@link #close} deletes when the
- * command failed before committing.
+ * command failed before committing. Its name carries a process tag, so that the next output to the
+ * same target deletes what a killed process left (see {@link OutputTarget}).
  */
 final class OutputFile implements AutoCloseable {
   private static final int BUFFER_SIZE = 1 << 16;
@@ -44,7 +45,7 @@ final class OutputFile implements AutoCloseable {
     Path directory = absolute.getParent();
     Path temporary;
     try {
-      temporary = Files.createTempFile(directory, "." + absolute.getFileName() + ".", ".part");
+      temporary = Files.createFile(OutputTarget.temporaryName(absolute, ".part"));
     } catch (NoSuchFileException e) {
       // The cause would only repeat the temporary file's name, which the user never chose.
       throw new IOException(

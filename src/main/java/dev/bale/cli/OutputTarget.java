@@ -1,18 +1,26 @@
 package dev.bale.cli;
 
+import dev.bale.store.ProcessTag;
 import java.io.IOException;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.stream.Stream;
 
 /**
  * A file or directory being written under a temporary name beside its destination, renamed into
  * place only when complete, and removed if the command fails or the process is interrupted, so
  * that no one ever sees a partial output.
+ *
+ * <p>The temporary name {@code .NAME.TAG.tmp} carries a {@link ProcessTag}: a process killed
+ * outright (SIGKILL, power loss) runs no cleanup, so the next output to the same destination
+ * deletes the temporaries of processes that have ended.
  */
 final class OutputTarget implements AutoCloseable {
   private final Path destination;
@@ -31,10 +39,8 @@ final class OutputTarget implements AutoCloseable {
   static OutputTarget file(Path destination) throws IOException {
     Path absolute = destination.toAbsolutePath().normalize();
     Path temporary =
-        Files.createTempFile(
-            absolute.getParent(),
-            "." + absolute.getFileName(),
-            ".tmp",
+        Files.createFile(
+            temporaryName(absolute, ".tmp"),
             PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-r--r--")));
     return new OutputTarget(absolute, temporary);
   }
@@ -43,11 +49,33 @@ final class OutputTarget implements AutoCloseable {
   static OutputTarget directory(Path destination) throws IOException {
     Path absolute = destination.toAbsolutePath().normalize();
     Path temporary =
-        Files.createTempDirectory(
-            absolute.getParent(),
-            "." + absolute.getFileName(),
+        Files.createDirectory(
+            temporaryName(absolute, ".tmp"),
             PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwxr-xr-x")));
     return new OutputTarget(absolute, temporary);
+  }
+
+  /**
+   * Returns a new temporary name {@code .NAME.TAG SUFFIX} beside {@code destination}, after
+   * deleting the temporaries that ended processes left there under the same scheme.
+   */
+  static Path temporaryName(Path destination, String suffix) throws IOException {
+    Path directory = destination.getParent();
+    String prefix = "." + destination.getFileName() + ".";
+    try (Stream<Path> siblings = Files.list(directory)) {
+      for (Path sibling : (Iterable<Path>) siblings::iterator) {
+        String name = sibling.getFileName().toString();
+        if (name.startsWith(prefix) && name.endsWith(suffix)) {
+          String tag = name.substring(prefix.length(), name.length() - suffix.length());
+          if (ProcessTag.isStale(tag)) {
+            delete(sibling);
+          }
+        }
+      }
+    } catch (NoSuchFileException e) {
+      // The caller reports the missing directory when it creates the temporary.
+    }
+    return directory.resolve(prefix + ProcessTag.next() + suffix);
   }
 
   /** Returns where to write. */
@@ -92,27 +120,31 @@ final class OutputTarget implements AutoCloseable {
       return;
     }
     try {
-      if (Files.exists(temporary)) {
-        Files.walkFileTree(
-            temporary,
-            new SimpleFileVisitor<>() {
-              @Override
-              public FileVisitResult visitFile(Path file, BasicFileAttributes attributes)
-                  throws IOException {
-                Files.delete(file);
-                return FileVisitResult.CONTINUE;
-              }
-
-              @Override
-              public FileVisitResult postVisitDirectory(Path dir, IOException e)
-                  throws IOException {
-                Files.delete(dir);
-                return FileVisitResult.CONTINUE;
-              }
-            });
-      }
+      delete(temporary);
     } catch (IOException e) {
       // Nothing more can be done while failing or shutting down; the name starts with a dot.
     }
+  }
+
+  private static void delete(Path temporary) throws IOException {
+    if (!Files.exists(temporary, LinkOption.NOFOLLOW_LINKS)) {
+      return;
+    }
+    Files.walkFileTree(
+        temporary,
+        new SimpleFileVisitor<>() {
+          @Override
+          public FileVisitResult visitFile(Path file, BasicFileAttributes attributes)
+              throws IOException {
+            Files.delete(file);
+            return FileVisitResult.CONTINUE;
+          }
+
+          @Override
+          public FileVisitResult postVisitDirectory(Path dir, IOException e) throws IOException {
+            Files.delete(dir);
+            return FileVisitResult.CONTINUE;
+          }
+        });
   }
 }

@@ -9,7 +9,9 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.sql.Types;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.SortedSet;
 import java.util.TreeSet;
@@ -332,6 +334,51 @@ final class Database implements AutoCloseable {
       ids.add(id.get());
     }
     return ids;
+  }
+
+  /** Returns every valid item with its row id. */
+  Map<StorePath, Long> validIds() throws SQLException, StoreException {
+    Map<StorePath, Long> result = new HashMap<>();
+    try (Statement statement = connection.createStatement();
+        ResultSet rows = statement.executeQuery("select id, path from ValidPaths")) {
+      while (rows.next()) {
+        result.put(parsePath(rows.getString(2)), rows.getLong(1));
+      }
+    }
+    return result;
+  }
+
+  /** Returns the reference graph: for each referrer's row id, the row ids it refers to. */
+  Map<Long, List<Long>> referenceGraph() throws SQLException {
+    Map<Long, List<Long>> graph = new HashMap<>();
+    try (Statement statement = connection.createStatement();
+        ResultSet rows = statement.executeQuery("select referrer, reference from Refs")) {
+      while (rows.next()) {
+        graph.computeIfAbsent(rows.getLong(1), referrer -> new ArrayList<>()).add(rows.getLong(2));
+      }
+    }
+    return graph;
+  }
+
+  /**
+   * Makes the items with row ids {@code ids} invalid; every item referring to one of them must be
+   * among them, or the database refuses.
+   */
+  void invalidate(Iterable<Long> ids) throws SQLException {
+    // References from the dead items go first: a reference row keeps its target valid.
+    try (PreparedStatement references =
+            connection.prepareStatement("delete from Refs where referrer = ?");
+        PreparedStatement rows =
+            connection.prepareStatement("delete from ValidPaths where id = ?")) {
+      for (long id : ids) {
+        references.setLong(1, id);
+        references.addBatch();
+        rows.setLong(1, id);
+        rows.addBatch();
+      }
+      references.executeBatch();
+      rows.executeBatch();
+    }
   }
 
   @Override

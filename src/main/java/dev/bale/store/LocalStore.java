@@ -61,6 +61,19 @@ public final class LocalStore extends DatabaseStore {
     return root;
   }
 
+  /** Returns the directory of the item trees, {@code ROOT/store}. */
+  Path itemsDirectory() {
+    return items;
+  }
+
+  /**
+   * Returns the directory of the garbage collector's roots, {@code ROOT/gcroots}: each symbolic
+   * link in it to a store path keeps that item and its closure.
+   */
+  public Path gcRootsDirectory() {
+    return root.resolve("gcroots");
+  }
+
   @Override
   public boolean isReadOnly() {
     return false;
@@ -114,6 +127,49 @@ public final class LocalStore extends DatabaseStore {
       String ca = "fixed:r:sha256:" + info.narHash().base32();
       register(List.of(new Registration(info, tree)), Map.of(info.path(), ca));
       return info.path();
+    }
+  }
+
+  /**
+   * Adds {@code source} as {@link #add} does and makes the link {@code gcroots/ROOT_NAME} to it,
+   * replacing a link of that name, so that the garbage collector keeps the item.
+   *
+   * @throws StoreException if {@code rootName} is not a plain file name, or as {@link #add} does
+   */
+  public StorePath addRooted(Path source, String name, String rootName) throws StoreException {
+    if (!StorePath.isValidName(rootName)) {
+      throw new StoreException(
+          String.format(
+              "cannot make gc root '%s': not a valid name (A-Z a-z 0-9 + - . _ ? =, not starting"
+                  + " with a dot); choose another name",
+              rootName));
+    }
+    // A collection between the add and the link would delete the new item. The check after the
+    // link takes the write lock, so it waits for a collection that read the roots before the link
+    // existed, and sees what it made invalid.
+    while (true) {
+      StorePath path = add(source, name);
+      Path link = gcRootsDirectory().resolve(rootName);
+      try {
+        Files.createDirectories(gcRootsDirectory());
+        Path staged = temporary.resolve(rootName + "-" + ProcessHandle.current().pid() + ".link");
+        Files.deleteIfExists(staged);
+        Files.createSymbolicLink(staged, Path.of(path.toString()));
+        Files.move(staged, link, StandardCopyOption.ATOMIC_MOVE);
+      } catch (IOException e) {
+        throw new StoreException("cannot make gc root '" + link + "' for '" + path + "'", e);
+      }
+      if (isValidAfterWriters(path)) {
+        return path;
+      }
+    }
+  }
+
+  private synchronized boolean isValidAfterWriters(StorePath path) throws StoreException {
+    try {
+      return database.inTransaction(() -> database.id(path).isPresent());
+    } catch (SQLException e) {
+      throw new StoreException("cannot read '" + path + "' from store '" + uri() + "'", e);
     }
   }
 

@@ -3,12 +3,6 @@ package dev.bale.store;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.SecureRandom;
-import java.time.Instant;
-import java.util.HexFormat;
-import java.util.Optional;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
@@ -16,20 +10,13 @@ import java.util.stream.Stream;
  * the items so that moving a finished tree into place is one atomic rename. Closing it deletes
  * whatever is left in it.
  *
- * <p>Its name records the process that made it, {@code PID-START-RANDOM} with START the process's
- * start time in milliseconds: when a store opens, directories of processes that no longer run
- * (no process with that id, or one that started at another time) are deleted, so a killed
- * process leaves nothing behind for long, and a running one never loses its trees.
- *
- * <p>LIMITATION: process ids are those of the opener's PID namespace; two containers sharing one
- * store root through a volume could each take the other's live directories for stale ones and
- * delete them, making the other's add fail (never corrupting the store). A lock file per
- * directory, held while in use, would make this independent of PIDs.
+ * <p>Its name is a {@link ProcessTag} of the process that made it: when a store opens, directories
+ * of processes that no longer run are deleted, so a killed process leaves nothing behind for
+ * long, and a running one never loses its trees. Two containers sharing one store root could take
+ * each other's directories for stale ones (see {@link ProcessTag}), making an add fail, never
+ * corrupting the store.
  */
 public final class TemporaryDirectory implements AutoCloseable {
-  private static final Pattern NAME = Pattern.compile("(\\d+)-(\\d+)-[0-9a-f]+");
-  private static final SecureRandom RANDOM = new SecureRandom();
-
   private final Path path;
 
   private TemporaryDirectory(Path path) {
@@ -38,12 +25,7 @@ public final class TemporaryDirectory implements AutoCloseable {
 
   /** Creates a new temporary directory under {@code parent}. */
   static TemporaryDirectory create(Path parent) throws IOException {
-    byte[] random = new byte[8];
-    RANDOM.nextBytes(random);
-    ProcessHandle self = ProcessHandle.current();
-    String name =
-        self.pid() + "-" + startMillis(self).orElse(0L) + "-" + HexFormat.of().formatHex(random);
-    return new TemporaryDirectory(Files.createDirectory(parent.resolve(name)));
+    return new TemporaryDirectory(Files.createDirectory(parent.resolve(ProcessTag.next())));
   }
 
   /** Returns the directory, in which the caller creates the trees it will register. */
@@ -68,7 +50,7 @@ public final class TemporaryDirectory implements AutoCloseable {
   static void deleteStale(Path parent) throws IOException {
     try (Stream<Path> children = Files.list(parent)) {
       for (Path child : (Iterable<Path>) children::iterator) {
-        if (isStale(child.getFileName().toString())) {
+        if (ProcessTag.isStale(child.getFileName().toString())) {
           try {
             ItemTree.delete(child);
           } catch (IOException e) {
@@ -77,25 +59,5 @@ public final class TemporaryDirectory implements AutoCloseable {
         }
       }
     }
-  }
-
-  /** Tells whether the directory named {@code name} belongs to a process that has ended. */
-  static boolean isStale(String name) {
-    Matcher matcher = NAME.matcher(name);
-    if (!matcher.matches()) {
-      return false;
-    }
-    long pid = Long.parseLong(matcher.group(1));
-    long start = Long.parseLong(matcher.group(2));
-    Optional<ProcessHandle> process = ProcessHandle.of(pid);
-    if (process.isEmpty() || !process.get().isAlive()) {
-      return true;
-    }
-    Optional<Long> actualStart = startMillis(process.get());
-    return actualStart.isPresent() && start != 0 && actualStart.get() != start;
-  }
-
-  private static Optional<Long> startMillis(ProcessHandle process) {
-    return process.info().startInstant().map(Instant::toEpochMilli);
   }
 }
