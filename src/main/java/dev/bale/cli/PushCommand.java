@@ -36,16 +36,27 @@ import picocli.CommandLine.Parameters;
 @Command(
     name = "push",
     mixinStandardHelpOptions = true,
+    customSynopsis = {
+      "bale push [OPTIONS] ITEM|PATH... REFERENCE",
+      "       bale push [OPTIONS] --platform SYSTEM=ITEM[,ITEM...]... REFERENCE",
+      "       bale push [OPTIONS] --from FILE|DIR REFERENCE"
+    },
     description = {
-      "Pushes the closure of store items to a registry as the image 'pack -f oci' would write,",
-      "streaming each layer from the store; layers the registry has are not sent. The last",
-      "operand is the REFERENCE. With --platform SYSTEM=ITEM[,ITEM...], once per system, each",
-      "closure becomes an image for its system and REFERENCE names an OCI index of them all:",
-      "  bale push --platform x86_64-linux=hello --platform aarch64-linux=/gnu/store/...-hello \\",
-      "    registry.example/hello:2.12",
-      "SYSTEM is a Guix/Nix system such as aarch64-linux, or OS/ARCH[/VARIANT] such as",
-      "linux/arm64. With --from, pushes an OCI layout (directory or tar) or a Docker archive.",
-      "Prints the pushed reference with its digest on stdout, a summary on stderr."
+      "Pushes the closure of store items to a registry as the image that",
+      "'pack -f oci' would write with the same options, streaming each layer",
+      "from the store; layers the registry already has are not sent.",
+      "",
+      "With --platform SYSTEM=ITEM[,ITEM...], once for each system, each closure",
+      "becomes an image for its system and REFERENCE names an OCI index of them:",
+      "  bale push --platform x86_64-linux=hello \\",
+      "    --platform aarch64-linux=/gnu/store/...-hello registry.example/hello:2",
+      "SYSTEM is a Guix or Nix system such as aarch64-linux, or OS/ARCH[/VARIANT]",
+      "as docker's --platform takes it, such as linux/arm64.",
+      "",
+      "With --from, pushes an OCI layout (directory or tar) or a Docker archive.",
+      "Prints the pushed reference with its digest on stdout, a summary of the",
+      "blobs sent, mounted and skipped on stderr.",
+      ""
     })
 final class PushCommand extends StoreCommand implements Callable<Integer> {
   @Option(
@@ -77,7 +88,8 @@ final class PushCommand extends StoreCommand implements Callable<Integer> {
   @Parameters(
       arity = "1..*",
       paramLabel = "ITEM|PATH... REFERENCE",
-      description = "What to push, then where: HOST[:PORT]/REPO[:TAG].")
+      hideParamSyntax = true,
+      description = "What to push, then where: HOST[:PORT]/REPO[:TAG][@DIGEST].")
   List<String> operands;
 
   @Override
