@@ -91,8 +91,7 @@ final class ImageOptions {
       names = "--compression",
       paramLabel = "KIND",
       description =
-          "Layer compression: none, gzip or zstd. Default: none for docker, gzip for OCI and"
-              + " for push.")
+          "Layer compression: none, gzip or zstd. Default: none for pack -f docker, else gzip.")
   String compression;
 
   @Option(
