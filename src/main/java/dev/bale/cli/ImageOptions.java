@@ -189,8 +189,30 @@ final class ImageOptions {
   List<StorePath> rootsOf(Store store, List<String> operands)
       throws StoreException, ImageException {
     // Resolve and check everything first, so that bad input adds nothing to the store.
+    StorePath[] roots = resolve(store, operands);
+    for (int i = 0; i < roots.length; i++) {
+      if (roots[i] == null) {
+        Path absolute = Path.of(operands.get(i)).toAbsolutePath().normalize();
+        Path fileName = absolute.getFileName();
+        String name = fileName == null ? "root" : fileName.toString();
+        roots[i] = ((LocalStore) store).add(absolute, name);
+      }
+    }
+    return List.of(roots);
+  }
+
+  /**
+   * Checks the operands as {@link #rootsOf} would, adding nothing, so that a command with several
+   * lists of operands can check them all before it adds any.
+   */
+  void checkOperands(Store store, List<String> operands) throws StoreException, ImageException {
+    resolve(store, operands);
+  }
+
+  /** Returns the store paths of the operands in the store, null for files to add. */
+  private StorePath[] resolve(Store store, List<String> operands)
+      throws StoreException, ImageException {
     StorePath[] roots = new StorePath[operands.size()];
-    List<Integer> toAdd = new ArrayList<>();
     for (int i = 0; i < operands.size(); i++) {
       String operand = operands.get(i);
       boolean inStore = operand.startsWith(store.directory() + "/");
@@ -200,22 +222,14 @@ final class ImageOptions {
               "cannot pack '" + operand + "': it is outside the store, and a Guix or Nix store"
                   + " cannot take new items; add it to the embedded store instead");
         }
-        toAdd.add(i);
       } else {
         roots[i] = store.resolve(operand);
       }
     }
-    if (entryPoint != null && toAdd.contains(0)) {
+    if (entryPoint != null && roots[0] == null) {
       checkEntryPoint(Path.of(operands.get(0)), operands.get(0));
     }
-
-    for (int i : toAdd) {
-      Path absolute = Path.of(operands.get(i)).toAbsolutePath().normalize();
-      Path fileName = absolute.getFileName();
-      String name = fileName == null ? "root" : fileName.toString();
-      roots[i] = ((LocalStore) store).add(absolute, name);
-    }
-    return List.of(roots);
+    return roots;
   }
 
   /** Returns the -S links; with a null item, only checks their syntax. */

@@ -141,6 +141,9 @@ final class PushCommand extends StoreCommand implements Callable<Integer> {
     List<PushImage> images = new ArrayList<>();
     List<Manifest.PlatformManifest> entries = new ArrayList<>();
     try (Store store = openStore()) {
+      for (List<String> items : bySystem.values()) {
+        imageOptions.checkOperands(store, items);
+      }
       for (var system : bySystem.entrySet()) {
         List<StorePath> roots = imageOptions.rootsOf(store, system.getValue());
         List<ClosureItem> closure = ClosureItem.closureOf(store, roots);

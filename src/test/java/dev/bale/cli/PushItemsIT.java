@@ -140,14 +140,20 @@ class PushItemsIT {
       Bale.Result unknown = push("no-such-item-1.0", host + "/hello:1");
       Bale.Result badReference = push(outside.toString(), host + "/Hello:1");
       Bale.Result unreachable = push(hello, down);
+      Bale.Result secondUnknown =
+          push(
+              "--platform", "x86_64-linux=" + outside,
+              "--platform", "aarch64-linux=no-such-item-1.0",
+              host + "/hello:1");
       Bale.Result both = push("--platform", "x86_64-linux=" + hello, hello, host + "/hello:1");
 
-      for (Bale.Result result : List.of(unknown, badReference, unreachable)) {
+      for (Bale.Result result : List.of(unknown, badReference, unreachable, secondUnknown)) {
         assertThat(result.exitCode()).as(result.err()).isEqualTo(ExitCode.FAILURE);
         assertThat(result.err().strip()).startsWith("bale: ").doesNotContain("\n");
         assertThat(result.out()).isEmpty();
       }
       assertThat(unknown.err()).contains("no-such-item-1.0");
+      assertThat(secondUnknown.err()).contains("no-such-item-1.0");
       assertThat(badReference.err()).contains("bad image reference '" + host + "/Hello:1'");
       assertThat(unreachable.err()).contains("127.0.0.1");
       assertThat(both.exitCode()).isEqualTo(ExitCode.USAGE);
