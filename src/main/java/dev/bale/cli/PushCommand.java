@@ -144,6 +144,8 @@ final class PushCommand extends StoreCommand implements Callable<Integer> {
       for (List<String> items : bySystem.values()) {
         imageOptions.checkOperands(store, items);
       }
+      // Digesting the layers can take a while: learn first whether the registry is there.
+      client.checkReachable(target);
       for (var system : bySystem.entrySet()) {
         List<StorePath> roots = imageOptions.rootsOf(store, system.getValue());
         List<ClosureItem> closure = ClosureItem.closureOf(store, roots);

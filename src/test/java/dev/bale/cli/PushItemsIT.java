@@ -139,7 +139,7 @@ class PushItemsIT {
 
       Bale.Result unknown = push("no-such-item-1.0", host + "/hello:1");
       Bale.Result badReference = push(outside.toString(), host + "/Hello:1");
-      Bale.Result unreachable = push(hello, down);
+      Bale.Result unreachable = push(outside.toString(), down);
       Bale.Result secondUnknown =
           push(
               "--platform", "x86_64-linux=" + outside,
