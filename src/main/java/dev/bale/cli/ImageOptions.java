@@ -128,8 +128,7 @@ final class ImageOptions {
 
   /**
    * Returns a config builder for {@code platform} with every option but the entry point, after
-   * checking the syntax of the symbolic links, so that bad input fails before the store is
-   * touched.
+   * checking the syntax of the symbolic links, so that bad input fails before the store is touched.
    */
   ImageConfig.Builder configBuilder(Platform platform) throws ImageException {
     links(null);
@@ -152,7 +151,9 @@ final class ImageOptions {
       int number = matcher.matches() ? Integer.parseInt(matcher.group(1)) : 0;
       if (number < 1 || number > 65535) {
         throw new ImageException(
-            "cannot expose '" + port + "': use PORT or PORT/PROTO, PORT 1 to 65535, PROTO tcp,"
+            "cannot expose '"
+                + port
+                + "': use PORT or PORT/PROTO, PORT 1 to 65535, PROTO tcp,"
                 + " udp or sctp");
       }
       builder.expose(number + "/" + (matcher.group(2) != null ? matcher.group(2) : "tcp"));
@@ -219,7 +220,9 @@ final class ImageOptions {
       if (!inStore && Files.exists(Path.of(operand), LinkOption.NOFOLLOW_LINKS)) {
         if (!(store instanceof LocalStore)) {
           throw new ImageException(
-              "cannot pack '" + operand + "': it is outside the store, and a Guix or Nix store"
+              "cannot pack '"
+                  + operand
+                  + "': it is outside the store, and a Guix or Nix store"
                   + " cannot take new items; add it to the embedded store instead");
         }
       } else {
@@ -244,7 +247,9 @@ final class ImageOptions {
       String target = spec.substring(equals + 1);
       if (target.startsWith("/")) {
         throw new ImageException(
-            "cannot add symbolic link '" + spec + "': its target must be relative to the first"
+            "cannot add symbolic link '"
+                + spec
+                + "': its target must be relative to the first"
                 + " item, such as bin, not absolute");
       }
       try {

@@ -25,8 +25,8 @@ public final class StoreImage {
   private StoreImage() {}
 
   /**
-   * Returns {@code image} as an OCI image to push. Each layer is read once here to learn its
-   * digest and size, which a registry wants before the upload, and again only if it is sent.
+   * Returns {@code image} as an OCI image to push. Each layer is read once here to learn its digest
+   * and size, which a registry wants before the upload, and again only if it is sent.
    *
    * @throws IOException if a store item cannot be read
    */
@@ -65,8 +65,8 @@ public final class StoreImage {
 
   /**
    * Returns the digests and sizes of {@code layer} compressed with {@code compression}, found by
-   * writing it to a stream that only counts and digests. This is the one place a push learns
-   * them, so a cache of layer digests belongs here.
+   * writing it to a stream that only counts and digests. This is the one place a push learns them,
+   * so a cache of layer digests belongs here.
    */
   static WrittenLayer describe(Layer layer, Compression compression) throws IOException {
     return LayerWriter.write(layer.scan(), compression, OutputStream.nullOutputStream());
@@ -82,8 +82,12 @@ public final class StoreImage {
           WrittenLayer written = LayerWriter.write(layer.scan(), compression, out);
           if (!written.digest().equals(descriptor.digest())) {
             throw new IOException(
-                "layer '" + layer.description() + "' changed while it was pushed: its digest"
-                    + " was " + descriptor.digest() + ", now " + written.digest());
+                "layer '"
+                    + layer.description()
+                    + "' changed while it was pushed: its digest was "
+                    + descriptor.digest()
+                    + ", now "
+                    + written.digest());
           }
         });
   }

@@ -79,7 +79,11 @@ class PushCommandTest {
     Bale.Result result =
         store()
             .run(
-                "push", "--platform", "x86_64-linux=a", "--platform", "linux/amd64=b",
+                "push",
+                "--platform",
+                "x86_64-linux=a",
+                "--platform",
+                "linux/amd64=b",
                 "127.0.0.1:1/a:1");
 
     assertThat(result.exitCode()).isEqualTo(ExitCode.USAGE);

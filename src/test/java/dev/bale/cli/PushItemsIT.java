@@ -22,8 +22,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Pushes store items straight to the reference registry and checks the result against what
- * {@code pack -f oci-dir} writes, podman, skopeo and {@code bale pull}.
+ * Pushes store items straight to the reference registry and checks the result against what {@code
+ * pack -f oci-dir} writes, podman, skopeo and {@code bale pull}.
  */
 class PushItemsIT {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -79,8 +79,7 @@ class PushItemsIT {
       assertThat(again.err()).contains("0 blobs sent (0.0 MB), 0 mounted, 4 skipped");
       assertThat(registry.requests("PUT", "/blobs/uploads/")).isEqualTo(uploads);
 
-      String changed =
-          bale.addHelloClosure(temp.resolve("work2"), "hello, changed").get(1);
+      String changed = bale.addHelloClosure(temp.resolve("work2"), "hello, changed").get(1);
       assertThat(changed).isNotEqualTo(hello);
       Bale.Result third = push("--entry-point", "bin/hello", changed, reference);
 
@@ -99,9 +98,12 @@ class PushItemsIT {
 
       Bale.Result pushed =
           push(
-              "--platform", "x86_64-linux=" + hello,
-              "--platform", "linux/arm64=" + hello,
-              "--compression", "zstd",
+              "--platform",
+              "x86_64-linux=" + hello,
+              "--platform",
+              "linux/arm64=" + hello,
+              "--compression",
+              "zstd",
               reference);
 
       assertThat(pushed.exitCode()).as(pushed.err()).isZero();
@@ -142,8 +144,10 @@ class PushItemsIT {
       Bale.Result unreachable = push(outside.toString(), down);
       Bale.Result secondUnknown =
           push(
-              "--platform", "x86_64-linux=" + outside,
-              "--platform", "aarch64-linux=no-such-item-1.0",
+              "--platform",
+              "x86_64-linux=" + outside,
+              "--platform",
+              "aarch64-linux=no-such-item-1.0",
               host + "/hello:1");
       Bale.Result both = push("--platform", "x86_64-linux=" + hello, hello, host + "/hello:1");
 
@@ -208,8 +212,9 @@ class PushItemsIT {
 
   private static Set<String> blobs(Path layout) throws IOException {
     try (Stream<Path> files = Files.list(layout.resolve("blobs/sha256"))) {
-      return files.map(file -> file.getFileName().toString()).collect(
-          java.util.stream.Collectors.toCollection(TreeSet::new));
+      return files
+          .map(file -> file.getFileName().toString())
+          .collect(java.util.stream.Collectors.toCollection(TreeSet::new));
     }
   }
 }

@@ -74,8 +74,7 @@ class StoreImageTest {
     ClosureItem busybox = store.addBusybox();
     ClosureItem hello = store.addHello(busybox, "hi");
     Customisation customisation =
-        Customisation.of(
-            TestStore.DIRECTORY, List.of(new Symlink("/bin", hello.path() + "/bin")));
+        Customisation.of(TestStore.DIRECTORY, List.of(new Symlink("/bin", hello.path() + "/bin")));
     ImageConfig config =
         ImageConfig.builder(dev.bale.image.Platform.forSystem("armhf-linux"))
             .entrypoint(List.of(hello.path() + "/bin/hello"))
