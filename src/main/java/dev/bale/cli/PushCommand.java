@@ -140,6 +140,7 @@ final class PushCommand extends StoreCommand implements Callable<Integer> {
     TerminalEventSink events = TerminalEventSink.forProcess(err, false);
     List<PushImage> images = new ArrayList<>();
     List<Manifest.PlatformManifest> entries = new ArrayList<>();
+    // The store stays open until the push ends: layers are read from it as they are sent.
     try (Store store = openStore()) {
       for (List<String> items : bySystem.values()) {
         imageOptions.checkOperands(store, items);
@@ -156,15 +157,16 @@ final class PushCommand extends StoreCommand implements Callable<Integer> {
         entries.add(
             new Manifest.PlatformManifest(pushImage.manifest(), StoreImage.platformOf(image)));
       }
+      events.finish();
+
+      if (platforms.isEmpty()) {
+        return client.push(target, images.get(0));
+      }
+      Manifest index = Manifest.forIndex(ManifestFormat.OCI, entries);
+      return client.pushIndex(target, index, images);
     } finally {
       events.finish();
     }
-
-    if (platforms.isEmpty()) {
-      return client.push(target, images.get(0));
-    }
-    Manifest index = Manifest.forIndex(ManifestFormat.OCI, entries);
-    return client.pushIndex(target, index, images);
   }
 
   /** Returns the items of each system, from --platform or from the operands and --system. */
