@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.bale.hash.Digest;
 import dev.bale.testing.Bale;
 import dev.bale.testing.Podman;
+import dev.bale.testing.RegistryFaults;
 import dev.bale.testing.RegistryFixture;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -164,6 +165,25 @@ class PushItemsIT {
       assertThat(registry.requests("PUT", "/v2/")).isZero();
       assertThat(registry.requests("POST", "/v2/")).isZero();
       assertThat(items()).as("the store must be as it was").isEqualTo(storeBefore);
+    }
+  }
+
+  @Test
+  void pushFailingBlobUpload_failsInOneLine_taggingNothing() throws Exception {
+    RegistryFaults.Fault refused =
+        new RegistryFaults.Fault("PUT", "/blobs/uploads/", 400, null, 99);
+    try (RegistryFixture registry = RegistryFixture.start(temp);
+        RegistryFaults faults = RegistryFaults.start(registry.host()).inject(refused)) {
+      Bale.Result pushed = push("--entry-point", "bin/hello", hello, faults.host() + "/hello:1");
+
+      assertThat(pushed.exitCode()).as(pushed.err()).isEqualTo(ExitCode.FAILURE);
+      assertThat(pushed.err().strip())
+          .startsWith("bale: ")
+          .contains("HTTP 400")
+          .doesNotContain("\n");
+      assertThat(pushed.out()).isEmpty();
+      assertThat(faults.injected(refused)).isPositive();
+      assertThat(registry.requests("PUT", "/manifests/")).isZero();
     }
   }
 
