@@ -96,6 +96,16 @@ public final class RegistryClient {
     return pushAll(target, images, index);
   }
 
+  /**
+   * Checks that the registry of {@code target} answers and lets this client push there, so that a
+   * caller can fail before long work such as digesting layers.
+   *
+   * @throws RegistryException if the registry cannot be reached or refuses the credentials
+   */
+  public void checkReachable(ImageReference target) throws RegistryException {
+    connect(target, List.of("repository:" + target.repository() + ":pull,push"));
+  }
+
   private PushResult pushAll(ImageReference target, List<PushImage> images, Manifest index)
       throws RegistryException {
     Map<Digest, Blob> blobs = new LinkedHashMap<>();

@@ -2,6 +2,7 @@ package dev.bale.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.bale.testing.Bale;
 import dev.bale.testing.RegistryCli;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -52,5 +53,79 @@ class PushCommandTest {
 
     assertThat(result.exitCode()).isEqualTo(ExitCode.FAILURE);
     assertThat(result.err()).contains("bad platform 'linux'");
+  }
+
+  @Test
+  void push_platformAndItems_isUsageError() {
+    Bale.Result result =
+        store().run("push", "--platform", "x86_64-linux=a", "b", "127.0.0.1:1/a:1");
+
+    assertThat(result.exitCode()).isEqualTo(ExitCode.USAGE);
+    assertThat(result.err())
+        .startsWith("bale: give --platform SYSTEM=ITEM..., or ITEMs and --system, not both");
+  }
+
+  @Test
+  void push_platformWithoutItems_isUsageError() {
+    Bale.Result result = store().run("push", "--platform", "x86_64-linux=", "127.0.0.1:1/a:1");
+
+    assertThat(result.exitCode()).isEqualTo(ExitCode.USAGE);
+    assertThat(result.err())
+        .startsWith("bale: --platform 'x86_64-linux=' is not of the form SYSTEM=ITEM[,ITEM...]");
+  }
+
+  @Test
+  void push_sameSystemTwice_isUsageError() {
+    Bale.Result result =
+        store()
+            .run(
+                "push",
+                "--platform",
+                "x86_64-linux=a",
+                "--platform",
+                "linux/amd64=b",
+                "127.0.0.1:1/a:1");
+
+    assertThat(result.exitCode()).isEqualTo(ExitCode.USAGE);
+    assertThat(result.err()).startsWith("bale: --platform names system 'x86_64-linux' twice");
+  }
+
+  @Test
+  void push_unknownPlatform_failsInOneLine() {
+    Bale.Result result = store().run("push", "--platform", "linux/sparc=a", "127.0.0.1:1/a:1");
+
+    assertThat(result.exitCode()).isEqualTo(ExitCode.FAILURE);
+    assertThat(result.err().strip())
+        .startsWith("bale: unknown system 'linux/sparc'")
+        .doesNotContain("\n");
+  }
+
+  @Test
+  void push_fromAndItems_isUsageError() {
+    Bale.Result result = store().run("push", "--from", dir.toString(), "a", "127.0.0.1:1/a:1");
+
+    assertThat(result.exitCode()).isEqualTo(ExitCode.USAGE);
+    assertThat(result.err()).startsWith("bale: give --from or store items, not both");
+  }
+
+  @Test
+  void push_referenceOnly_isUsageError() {
+    Bale.Result result = store().run("push", "127.0.0.1:1/a:1");
+
+    assertThat(result.exitCode()).isEqualTo(ExitCode.USAGE);
+    assertThat(result.err())
+        .startsWith("bale: give the ITEMs to push before the REFERENCE, or --from");
+  }
+
+  @Test
+  void push_itemsAsDockerManifest_isUsageError() {
+    Bale.Result result = store().run("push", "--format", "docker", "a", "127.0.0.1:1/a:1");
+
+    assertThat(result.exitCode()).isEqualTo(ExitCode.USAGE);
+    assertThat(result.err()).startsWith("bale: --format docker works only with --from");
+  }
+
+  private Bale store() {
+    return new Bale(dir.resolve("store"));
   }
 }

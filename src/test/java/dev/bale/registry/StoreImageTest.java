@@ -1,0 +1,98 @@
+package dev.bale.registry;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.bale.event.EventSink;
+import dev.bale.event.Level;
+import dev.bale.image.ClosureItem;
+import dev.bale.image.Compression;
+import dev.bale.image.Customisation;
+import dev.bale.image.Image;
+import dev.bale.image.ImageConfig;
+import dev.bale.image.ImageName;
+import dev.bale.image.LayerPlanner;
+import dev.bale.image.Symlink;
+import dev.bale.image.oci.OciLayoutWriter;
+import dev.bale.testing.TestStore;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Checks that a pushed image is, blob for blob, the OCI layout of the same image. */
+class StoreImageTest {
+  private static final EventSink QUIET =
+      new EventSink() {
+        @Override
+        public void log(Level level, String message) {}
+
+        @Override
+        public void progress(String task, long done, long total) {}
+      };
+
+  @TempDir Path temp;
+
+  @Test
+  void of_givesTheBlobsAndManifestOfTheOciLayout() throws Exception {
+    for (Compression compression : Compression.values()) {
+      Image image = busyboxImage(compression);
+      Path layout = temp.resolve("layout-" + compression);
+      OciLayoutWriter.write(image, layout, QUIET);
+
+      PushImage pushed = StoreImage.of(image, QUIET);
+
+      JsonNode index = new ObjectMapper().readTree(layout.resolve("index.json").toFile());
+      String manifestDigest = index.get("manifests").get(0).get("digest").asText();
+      assertThat(pushed.manifest().digest().toString()).isEqualTo(manifestDigest);
+      assertThat(pushed.manifest().bytes()).isEqualTo(blob(layout, manifestDigest));
+      assertThat(bytesOf(pushed.config()))
+          .isEqualTo(blob(layout, pushed.config().digest().toString()));
+      assertThat(pushed.layers()).hasSize(image.layers().size());
+      for (Blob layer : pushed.layers()) {
+        byte[] streamed = bytesOf(layer);
+        assertThat(streamed).hasSize((int) layer.size());
+        assertThat(streamed).isEqualTo(blob(layout, layer.digest().toString()));
+        assertThat(layer.mediaType()).isEqualTo(compression.ociMediaType());
+      }
+    }
+  }
+
+  @Test
+  void platformOf_keepsTheVariant() throws Exception {
+    Image image = busyboxImage(Compression.GZIP);
+
+    assertThat(StoreImage.platformOf(image).toString()).isEqualTo("linux/arm/v7");
+  }
+
+  private Image busyboxImage(Compression compression) throws Exception {
+    TestStore store = new TestStore(temp.resolve("store-" + compression));
+    ClosureItem busybox = store.addBusybox();
+    ClosureItem hello = store.addHello(busybox, "hi");
+    Customisation customisation =
+        Customisation.of(TestStore.DIRECTORY, List.of(new Symlink("/bin", hello.path() + "/bin")));
+    ImageConfig config =
+        ImageConfig.builder(dev.bale.image.Platform.forSystem("armhf-linux"))
+            .entrypoint(List.of(hello.path() + "/bin/hello"))
+            .build();
+    return new Image(
+        ImageName.parse("hello:1"),
+        config,
+        LayerPlanner.plan(store.items(), 100, customisation),
+        compression);
+  }
+
+  private static byte[] bytesOf(Blob blob) throws IOException {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    blob.writeTo(out);
+    return out.toByteArray();
+  }
+
+  private static byte[] blob(Path layout, String digest) throws IOException {
+    return Files.readAllBytes(layout.resolve("blobs/sha256").resolve(digest.substring(7)));
+  }
+}
