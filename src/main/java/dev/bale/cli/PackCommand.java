@@ -4,6 +4,7 @@ import dev.bale.image.ClosureItem;
 import dev.bale.image.Compression;
 import dev.bale.image.Customisation;
 import dev.bale.image.Image;
+import dev.bale.image.LayerCache;
 import dev.bale.image.ImageConfig;
 import dev.bale.image.ImageException;
 import dev.bale.image.ImageName;
@@ -155,14 +156,15 @@ final class PackCommand extends StoreCommand implements Callable<Integer> {
     ImageConfig.Builder builder = configBuilder(platform, time);
     links(null);
 
-    try (Store store = openStore()) {
+    try (Store store = openStore();
+        LayerCache cache = LayerCache.open(store)) {
       List<StorePath> roots = rootsOf(store);
       List<ClosureItem> closure = ClosureItem.closureOf(store, roots);
       Image image = image(store, roots, closure, builder, tag, codec);
       if (explain) {
         explain(err, closure, image.layers());
       }
-      write(imageFormat, image, closure.size(), events, err);
+      write(imageFormat, image, closure.size(), events, err, cache);
     } finally {
       events.finish();
     }
@@ -193,17 +195,22 @@ final class PackCommand extends StoreCommand implements Callable<Integer> {
 
   /** Writes the image where -o says and prints the summary line. */
   private void write(
-      ImageFormat imageFormat, Image image, int items, TerminalEventSink events, PrintWriter err)
+      ImageFormat imageFormat,
+      Image image,
+      int items,
+      TerminalEventSink events,
+      PrintWriter err,
+      LayerCache cache)
       throws IOException {
     String where;
     WrittenImage written;
     if ("-".equals(output)) {
-      written = imageFormat.writeToStandardOutput(image, events);
+      written = imageFormat.writeToStandardOutput(image, events, cache);
       where = "standard output";
     } else {
       String shortName = image.name().shortName();
       Path path = Path.of(output != null ? output : imageFormat.defaultOutput(shortName));
-      written = imageFormat.write(image, path, events);
+      written = imageFormat.write(image, path, events, cache);
       where = "'" + path + "'";
     }
     events.finish();

@@ -4,9 +4,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.bale.event.EventSink;
 import dev.bale.event.Level;
 import dev.bale.hash.Digest;
+import dev.bale.image.Compression;
 import dev.bale.image.Descriptor;
 import dev.bale.image.Image;
 import dev.bale.image.Layer;
+import dev.bale.image.LayerCache;
 import dev.bale.image.LayerWriter;
 import dev.bale.image.Manifest;
 import dev.bale.image.WrittenImage;
@@ -22,6 +24,7 @@ import java.nio.file.attribute.FileAttribute;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * Writes an image into an OCI layout directory, creating it or adding to an existing one.
@@ -30,6 +33,10 @@ import java.util.List;
  * computed; it is then renamed to its digest, unless a blob of that digest is already there, which
  * is left untouched. {@code index.json} is replaced last, atomically, so a failure leaves the
  * layout as valid as it was (at worst with unreferenced blobs).
+ *
+ * <p>With a {@link LayerCache}, a layer the cache knows whose blob the layout holds already is
+ * not built at all: none of its store files is opened. Every layer built is recorded in the
+ * cache.
  */
 public final class OciLayoutWriter {
   private static final int BUFFER = 1 << 16;
@@ -40,9 +47,18 @@ public final class OciLayoutWriter {
 
   private OciLayoutWriter() {}
 
-  /** Writes {@code image} into the layout at {@code directory}. */
+  /** Writes {@code image} into the layout at {@code directory}, with no layer cache. */
   public static WrittenImage write(Image image, Path directory, EventSink events)
       throws IOException {
+    return write(image, directory, events, LayerCache.disabled());
+  }
+
+  /**
+   * Writes {@code image} into the layout at {@code directory}, skipping the layers that {@code
+   * cache} knows and the layout holds.
+   */
+  public static WrittenImage write(
+      Image image, Path directory, EventSink events, LayerCache cache) throws IOException {
     Path blobs = directory.resolve("blobs").resolve(Digest.ALGORITHM);
     Files.createDirectories(blobs);
     Path layout = directory.resolve("oci-layout");
@@ -57,9 +73,15 @@ public final class OciLayoutWriter {
     // scanning and hashing a layer do not overlap with the next. Writing layers on a pool,
     // each to its own temporary file, would.
     for (Layer layer : image.layers()) {
-      events.log(Level.DEBUG, "writing layer: " + layer.description());
       events.progress(PROGRESS, written.size(), image.layers().size());
-      WrittenLayer result = writeLayer(blobs, layer, image);
+      WrittenLayer result = present(blobs, layer, image.compression(), cache).orElse(null);
+      if (result != null) {
+        events.log(Level.DEBUG, "layer in cache and layout: " + layer.description());
+      } else {
+        events.log(Level.DEBUG, "writing layer: " + layer.description());
+        result = writeLayer(blobs, layer, image);
+        cache.record(layer, image.compression(), result);
+      }
       written.add(result);
       bytes += result.size();
       layerBlobs.add(
@@ -80,6 +102,20 @@ public final class OciLayoutWriter {
     replace(indexFile, index);
     bytes += config.size() + manifest.size() + index.length;
     return new WrittenImage(config, manifest, written, bytes);
+  }
+
+  /** Returns what the cache knows of {@code layer} when its blob is in the layout, whole. */
+  private static Optional<WrittenLayer> present(
+      Path blobs, Layer layer, Compression compression, LayerCache cache) throws IOException {
+    Optional<WrittenLayer> known = cache.lookup(layer, compression);
+    if (known.isEmpty()) {
+      return known;
+    }
+    Path blob = blobs.resolve(known.get().digest().hex());
+    // Blobs are named by digest and renamed into place only when complete; a size check still
+    // catches a blob truncated by hand.
+    boolean whole = Files.isRegularFile(blob) && Files.size(blob) == known.get().size();
+    return whole ? known : Optional.empty();
   }
 
   private static WrittenLayer writeLayer(Path blobs, Layer layer, Image image)

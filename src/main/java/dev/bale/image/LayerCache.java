@@ -1,0 +1,174 @@
+package dev.bale.image;
+
+import dev.bale.hash.Digest;
+import dev.bale.store.LayerCacheTable;
+import dev.bale.store.LocalStore;
+import dev.bale.store.PathInfo;
+import dev.bale.store.Store;
+import dev.bale.store.StoreException;
+import dev.bale.store.StorePath;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.Optional;
+
+/**
+ * Remembers the diff ID, digest and sizes of every layer written, so that an unchanged layer is
+ * never read from the store again.
+ *
+ * <p>A layer is known by a key: a SHA-256 of {@link LayerWriter#RULES_VERSION}, the
+ * compressor's {@linkplain Compression#identity() identity}, the store path and NAR hash of each
+ * of its items and its {@linkplain Layer#identity() identity}. Store items never change, so equal
+ * keys mean equal bytes; a new item, a new tar rule or another compressor gives a new key.
+ *
+ * <p>Writers use it three ways: the OCI layout writer skips a layer whose blob the layout holds
+ * already; writers that need a digest before the bytes (an archive to a stream, a registry push)
+ * take it from {@link #digests} instead of a first pass; and every writer {@link #record}s what it
+ * wrote. A push calls {@link #digests} for each layer's descriptor, asks the registry which blobs
+ * it lacks, and builds only those.
+ *
+ * <p>The embedded store keeps the cache in its own database ({@code LayerCache} table). A Guix or
+ * Nix store is read-only to bale, so its layers are not cached (see {@link #open(Store)}).
+ */
+public final class LayerCache implements AutoCloseable {
+  private static final LayerCache DISABLED = new LayerCache(null, null, 0);
+
+  private final LayerCacheTable table;
+  private final NarHashes narHashes;
+  private final int rulesVersion;
+
+  LayerCache(LayerCacheTable table, NarHashes narHashes, int rulesVersion) {
+    this.table = table;
+    this.narHashes = narHashes;
+    this.rulesVersion = rulesVersion;
+  }
+
+  /** Finds the NAR hash of a store item, which a cache key must include. */
+  @FunctionalInterface
+  public interface NarHashes {
+    /** Returns the NAR hash of {@code item}. */
+    Digest narHash(ClosureItem item) throws IOException;
+  }
+
+  /** Returns a cache that knows nothing and remembers nothing. */
+  public static LayerCache disabled() {
+    return DISABLED;
+  }
+
+  /**
+   * Returns the cache of {@code store}: the {@code LayerCache} table of the embedded store's
+   * database, or a disabled cache for a Guix or Nix store.
+   */
+  // LIMITATION: a Guix or Nix store gets no layer cache, so every pack from one reads the whole
+  // closure. bale never writes into their databases; a fix keeps bale's own cache file (say
+  // $XDG_CACHE_HOME/bale/layers.sqlite, opened with open(Path, NarHashes)) keyed the same way.
+  public static LayerCache open(Store store) throws StoreException {
+    if (!(store instanceof LocalStore local)) {
+      return DISABLED;
+    }
+    return new LayerCache(
+        LayerCacheTable.open(local), item -> narHash(store, item.path()), LayerWriter.RULES_VERSION);
+  }
+
+  /** Returns the cache in the SQLite database {@code file}, with NAR hashes from {@code hashes}. */
+  public static LayerCache open(Path file, NarHashes hashes) throws StoreException {
+    return new LayerCache(LayerCacheTable.open(file), hashes, LayerWriter.RULES_VERSION);
+  }
+
+  private static Digest narHash(Store store, StorePath path) throws IOException {
+    try {
+      return store
+          .pathInfo(path)
+          .map(PathInfo::narHash)
+          .orElseThrow(() -> new IOException("'" + path + "' is not valid in the store"));
+    } catch (StoreException e) {
+      throw new IOException("cannot read the NAR hash of '" + path + "'", e);
+    }
+  }
+
+  /** Tells whether this cache remembers anything. */
+  public boolean isEnabled() {
+    return table != null;
+  }
+
+  /** Returns what is known of {@code layer} compressed with {@code compression}, if anything. */
+  public Optional<WrittenLayer> lookup(Layer layer, Compression compression) throws IOException {
+    if (table == null) {
+      return Optional.empty();
+    }
+    try {
+      return table
+          .find(key(layer, compression))
+          .map(row -> new WrittenLayer(row.digest(), row.size(), row.diffId(), row.tarSize()));
+    } catch (StoreException e) {
+      throw new IOException(e.getMessage(), e);
+    }
+  }
+
+  /** Remembers that {@code layer} compressed with {@code compression} gave {@code written}. */
+  public void record(Layer layer, Compression compression, WrittenLayer written)
+      throws IOException {
+    if (table == null) {
+      return;
+    }
+    var row =
+        new LayerCacheTable.Row(
+            compression.toString(),
+            written.diffId(),
+            written.tarSize(),
+            written.digest(),
+            written.size());
+    try {
+      table.put(key(layer, compression), row);
+    } catch (StoreException e) {
+      throw new IOException(e.getMessage(), e);
+    }
+  }
+
+  /** Forgets {@code layer} compressed with {@code compression}, after its entry proved wrong. */
+  public void forget(Layer layer, Compression compression) throws IOException {
+    if (table == null) {
+      return;
+    }
+    try {
+      table.remove(key(layer, compression));
+    } catch (StoreException e) {
+      throw new IOException(e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Returns the digests of {@code layer} compressed with {@code compression}: from the cache, or
+   * else by building the layer into a stream that keeps nothing, and then recording them.
+   */
+  public WrittenLayer digests(Layer layer, Compression compression) throws IOException {
+    Optional<WrittenLayer> known = lookup(layer, compression);
+    if (known.isPresent()) {
+      return known.get();
+    }
+    WrittenLayer written =
+        LayerWriter.write(layer.scan(), compression, OutputStream.nullOutputStream());
+    record(layer, compression, written);
+    return written;
+  }
+
+  /** Returns the key of {@code layer} compressed with {@code compression}. */
+  String key(Layer layer, Compression compression) throws IOException {
+    StringBuilder text = new StringBuilder("bale layer cache\n");
+    text.append("rules ").append(rulesVersion).append('\n');
+    text.append("compressor ").append(compression.identity()).append('\n');
+    for (ClosureItem item : layer.items()) {
+      text.append(item.path()).append(' ').append(narHashes.narHash(item)).append('\n');
+    }
+    text.append(layer.identity());
+    return Digest.of(text.toString().getBytes(StandardCharsets.UTF_8)).hex();
+  }
+
+  @Override
+  public void close() throws StoreException {
+    if (table != null) {
+      table.close();
+    }
+  }
+}
