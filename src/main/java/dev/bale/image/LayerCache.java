@@ -17,10 +17,10 @@ import java.util.Optional;
  * Remembers the diff ID, digest and sizes of every layer written, so that an unchanged layer is
  * never read from the store again.
  *
- * <p>A layer is known by a key: a SHA-256 of {@link LayerWriter#RULES_VERSION}, the
- * compressor's {@linkplain Compression#identity() identity}, the store path and NAR hash of each
- * of its items and its {@linkplain Layer#identity() identity}. Store items never change, so equal
- * keys mean equal bytes; a new item, a new tar rule or another compressor gives a new key.
+ * <p>A layer is known by a key: a SHA-256 of {@link LayerWriter#RULES_VERSION}, the compressor's
+ * {@linkplain Compression#identity() identity}, the store path and NAR hash of each of its items
+ * and its {@linkplain Layer#identity() identity}. Store items never change, so equal keys mean
+ * equal bytes; a new item, a new tar rule or another compressor gives a new key.
  *
  * <p>Writers use it three ways: the OCI layout writer skips a layer whose blob the layout holds
  * already; writers that need a digest before the bytes (an archive to a stream, a registry push)
@@ -68,7 +68,9 @@ public final class LayerCache implements AutoCloseable {
       return DISABLED;
     }
     return new LayerCache(
-        LayerCacheTable.open(local), item -> narHash(store, item.path()), LayerWriter.RULES_VERSION);
+        LayerCacheTable.open(local),
+        item -> narHash(store, item.path()),
+        LayerWriter.RULES_VERSION);
   }
 
   /** Returns the cache in the SQLite database {@code file}, with NAR hashes from {@code hashes}. */

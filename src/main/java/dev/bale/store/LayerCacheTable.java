@@ -16,9 +16,9 @@ import org.sqlite.SQLiteConfig;
  * embedded store's database (where it sits beside {@code ValidPaths}) or in a file of its own.
  *
  * <p>Rows are facts that never go stale on their own (a key names immutable input), so two
- * processes writing the same key write the same row; the database is in WAL mode and a writer
- * waits for others, so concurrent packs share the table safely. One instance is safe for use by
- * several threads.
+ * processes writing the same key write the same row; the database is in WAL mode and a writer waits
+ * for others, so concurrent packs share the table safely. One instance is safe for use by several
+ * threads.
  */
 public final class LayerCacheTable implements AutoCloseable {
   private static final int BUSY_TIMEOUT_MILLIS = 60_000;

@@ -83,8 +83,7 @@ class LayerCacheTest {
 
   private Image image(Compression compression) throws Exception {
     Customisation customisation =
-        Customisation.of(
-            TestStore.DIRECTORY, List.of(new Symlink("/bin", hello.path() + "/bin")));
+        Customisation.of(TestStore.DIRECTORY, List.of(new Symlink("/bin", hello.path() + "/bin")));
     ImageConfig config =
         ImageConfig.builder(Platform.forSystem("x86_64-linux"))
             .entrypoint(List.of(hello.path() + "/bin/hello"))
@@ -230,8 +229,7 @@ class LayerCacheTest {
 
   @ParameterizedTest
   @EnumSource(Compression.class)
-  void everyFormat_bytesAreTheSameWithColdWarmAndNoCache(Compression compression)
-      throws Exception {
+  void everyFormat_bytesAreTheSameWithColdWarmAndNoCache(Compression compression) throws Exception {
     byte[] dockerPlain = docker(compression, LayerCache.disabled());
     byte[] ociPlain = oci(compression, LayerCache.disabled());
     Map<String, String> layoutPlain = layout(compression, LayerCache.disabled(), "plain");
