@@ -1,9 +1,9 @@
 package dev.bale.compress;
 
 import com.github.luben.zstd.ZstdOutputStreamNoFinalizer;
+import com.github.luben.zstd.util.ZstdVersion;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.util.Optional;
 
 /**
  * Compresses a stream as one zstd frame with zstd's own worker threads, into bytes that depend
@@ -30,10 +30,8 @@ public final class ParallelZstdOutputStream extends OutputStream {
   /** The level used when none is given, the same as the {@code zstd} command's. */
   public static final int DEFAULT_LEVEL = 3;
 
-  /** The version of zstd-jni in use, from its jar's manifest, or {@code unknown}. */
-  public static final String LIBRARY_VERSION =
-      Optional.ofNullable(ZstdOutputStreamNoFinalizer.class.getPackage().getImplementationVersion())
-          .orElse("unknown");
+  /** The version of zstd-jni in use, which names the zstd inside it. */
+  public static final String LIBRARY_VERSION = ZstdVersion.VERSION;
 
   private final ZstdOutputStreamNoFinalizer zstd;
   private final OutputStream out;
