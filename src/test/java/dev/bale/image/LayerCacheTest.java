@@ -14,6 +14,7 @@ import dev.bale.store.StorePath;
 import dev.bale.testing.ImageValidator;
 import dev.bale.testing.TestStore;
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -319,5 +320,20 @@ class LayerCacheTest {
       assertThat(packLayout(image(Compression.GZIP), temp.resolve("layout-0"), cache)).isZero();
       assertThat(packLayout(image(Compression.ZSTD), temp.resolve("layout-1"), cache)).isZero();
     }
+  }
+
+  @Test
+  void ociLayout_failingLayer_leavesNoTemporaryFile() throws Exception {
+    Path layout = temp.resolve("layout");
+    Image image = image(Compression.GZIP);
+    deleteStoreTrees();
+
+    assertThatThrownBy(() -> OciLayoutWriter.write(image, layout, EventSink.DISCARD))
+        .isInstanceOf(IOException.class);
+    try (Stream<Path> names = Files.list(layout.resolve("blobs/sha256"))) {
+      // A layer that finished first may stay as an unreferenced blob; nothing half-written may.
+      assertThat(names.map(p -> p.getFileName().toString())).noneMatch(n -> n.startsWith("."));
+    }
+    assertThat(layout.resolve("index.json")).doesNotExist();
   }
 }
