@@ -155,6 +155,25 @@ public final class LayerCache implements AutoCloseable {
     return written;
   }
 
+  /**
+   * Checks that writing {@code layer} gave the {@code announced} digests, which a stream header
+   * already carries; when not, forgets the layer, since the cache may be what was wrong.
+   *
+   * @throws IOException if {@code written} differs from {@code announced}
+   */
+  public void confirm(
+      Layer layer, Compression compression, WrittenLayer announced, WrittenLayer written)
+      throws IOException {
+    if (written.equals(announced)) {
+      return;
+    }
+    forget(layer, compression);
+    throw new IOException(
+        "cannot write layer '" + layer.description() + "': its digest was "
+            + announced.digest() + " before and " + written.digest() + " now; run again, and"
+            + " if it recurs, something is modifying the store");
+  }
+
   /** Returns the key of {@code layer} compressed with {@code compression}. */
   String key(Layer layer, Compression compression) throws IOException {
     StringBuilder text = new StringBuilder("bale layer cache\n");

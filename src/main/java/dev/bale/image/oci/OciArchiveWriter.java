@@ -126,14 +126,7 @@ public final class OciArchiveWriter {
     String name = blobName(counted.digest());
     try (OutputStream entry = archive.beginFile(name, FILE_MODE, counted.size())) {
       WrittenLayer result = LayerWriter.write(layer.scan(), compression, entry);
-      if (!result.equals(counted)) {
-        // The cache may be what was wrong: forget the layer so that the next run rebuilds it.
-        cache.forget(layer, compression);
-        throw new IOException(
-            "cannot write layer '" + layer.description() + "': its digest was "
-                + counted.digest() + " before and " + result.digest() + " now; run again, and"
-                + " if it recurs, something is modifying the store");
-      }
+      cache.confirm(layer, compression, counted, result);
       return result;
     }
   }
