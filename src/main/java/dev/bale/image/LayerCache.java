@@ -182,6 +182,11 @@ public final class LayerCache implements AutoCloseable {
     for (ClosureItem item : layer.items()) {
       text.append(item.path()).append(' ').append(narHashes.narHash(item)).append('\n');
     }
+    if (layer.hasCustomisation()) {
+      // Item paths name the store directory; the customisation's own entries do not, yet its
+      // layer holds the directory's parents.
+      text.append("store directory ").append(layer.customisation().storeDirectory()).append('\n');
+    }
     text.append(layer.identity());
     return Digest.of(text.toString().getBytes(StandardCharsets.UTF_8)).hex();
   }

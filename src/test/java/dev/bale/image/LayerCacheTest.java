@@ -225,7 +225,13 @@ class LayerCacheTest {
     try (LayerCache cache = cache(LayerWriter.RULES_VERSION + 1)) {
       keys.add(cache.key(layer, Compression.GZIP));
     }
-    assertThat(keys).doesNotHaveDuplicates().hasSize(5);
+    Layer links = new Layer(List.of(), Customisation.of("/gnu/store", List.of()));
+    Layer otherDirectory = new Layer(List.of(), Customisation.of("/nix/store", List.of()));
+    try (LayerCache cache = cache()) {
+      keys.add(cache.key(links, Compression.GZIP));
+      keys.add(cache.key(otherDirectory, Compression.GZIP));
+    }
+    assertThat(keys).doesNotHaveDuplicates().hasSize(7);
   }
 
   @ParameterizedTest
