@@ -157,7 +157,7 @@ final class PackCommand extends StoreCommand implements Callable<Integer> {
     links(null);
 
     try (Store store = openStore();
-        LayerCache cache = LayerCache.open(store)) {
+        LayerCache cache = LayerCache.open(store, events)) {
       List<StorePath> roots = rootsOf(store);
       List<ClosureItem> closure = ClosureItem.closureOf(store, roots);
       Image image = image(store, roots, closure, builder, tag, codec);

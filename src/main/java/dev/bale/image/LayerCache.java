@@ -1,5 +1,7 @@
 package dev.bale.image;
 
+import dev.bale.event.EventSink;
+import dev.bale.event.Level;
 import dev.bale.hash.Digest;
 import dev.bale.store.LayerCacheTable;
 import dev.bale.store.LocalStore;
@@ -28,8 +30,8 @@ import java.util.Optional;
  * wrote. A push calls {@link #digests} for each layer's descriptor, asks the registry which blobs
  * it lacks, and builds only those.
  *
- * <p>The embedded store keeps the cache in its own database ({@code LayerCache} table). A Guix or
- * Nix store is read-only to bale, so its layers are not cached (see {@link #open(Store)}).
+ * <p>The embedded store keeps the cache in its own database ({@code LayerCache} table); a Guix or
+ * Nix store, read-only to bale, gets bale's own cache file (see {@link #open(Store, EventSink)}).
  */
 public final class LayerCache implements AutoCloseable {
   private static final LayerCache DISABLED = new LayerCache(null, null, 0);
@@ -58,19 +60,22 @@ public final class LayerCache implements AutoCloseable {
 
   /**
    * Returns the cache of {@code store}: the {@code LayerCache} table of the embedded store's
-   * database, or a disabled cache for a Guix or Nix store.
+   * database, or for a Guix or Nix store (whose database bale never writes) the table in bale's
+   * own cache file under {@code $XDG_CACHE_HOME/bale}. Keys hold full store paths and NAR hashes,
+   * so stores sharing that file never see each other's layers as their own. When that file
+   * cannot be opened, a warning goes to {@code events} and the cache is disabled.
    */
-  // LIMITATION: a Guix or Nix store gets no layer cache, so every pack from one reads the whole
-  // closure. bale never writes into their databases; a fix keeps bale's own cache file (say
-  // $XDG_CACHE_HOME/bale/layers.sqlite, opened with open(Path, NarHashes)) keyed the same way.
-  public static LayerCache open(Store store) throws StoreException {
-    if (!(store instanceof LocalStore local)) {
+  public static LayerCache open(Store store, EventSink events) throws StoreException {
+    NarHashes hashes = item -> narHash(store, item.path());
+    if (store instanceof LocalStore local) {
+      return new LayerCache(LayerCacheTable.open(local), hashes, LayerWriter.RULES_VERSION);
+    }
+    try {
+      return new LayerCache(LayerCacheTable.openOwn(), hashes, LayerWriter.RULES_VERSION);
+    } catch (StoreException e) {
+      events.log(Level.WARN, e.getMessage() + "; packing without the layer cache");
       return DISABLED;
     }
-    return new LayerCache(
-        LayerCacheTable.open(local),
-        item -> narHash(store, item.path()),
-        LayerWriter.RULES_VERSION);
   }
 
   /** Returns the cache in the SQLite database {@code file}, with NAR hashes from {@code hashes}. */

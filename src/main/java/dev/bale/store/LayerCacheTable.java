@@ -1,6 +1,8 @@
 package dev.bale.store;
 
 import dev.bale.hash.Digest;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -54,6 +56,24 @@ public final class LayerCacheTable implements AutoCloseable {
   /** Opens the table in the database of the embedded store {@code store}. */
   public static LayerCacheTable open(LocalStore store) throws StoreException {
     return open(store.root().resolve("db/db.sqlite"));
+  }
+
+  /**
+   * Opens the table in bale's own cache file, {@code $XDG_CACHE_HOME/bale/layers.sqlite} (else
+   * {@code ~/.cache/bale/layers.sqlite}), for the stores whose database bale never writes.
+   */
+  public static LayerCacheTable openOwn() throws StoreException {
+    String cache = System.getenv("XDG_CACHE_HOME");
+    Path directory =
+        cache != null && !cache.isEmpty()
+            ? Path.of(cache, "bale")
+            : Path.of(System.getProperty("user.home"), ".cache", "bale");
+    try {
+      Files.createDirectories(directory);
+    } catch (IOException e) {
+      throw new StoreException("cannot create the layer cache directory '" + directory + "'", e);
+    }
+    return open(directory.resolve("layers.sqlite"));
   }
 
   /** Opens the table in the SQLite database {@code file}, creating both if they are missing. */
