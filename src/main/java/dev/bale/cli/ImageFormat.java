@@ -3,6 +3,7 @@ package dev.bale.cli;
 import dev.bale.event.EventSink;
 import dev.bale.image.Compression;
 import dev.bale.image.Image;
+import dev.bale.image.LayerCache;
 import dev.bale.image.WrittenImage;
 import dev.bale.image.docker.DockerArchiveWriter;
 import dev.bale.image.oci.OciArchiveWriter;
@@ -60,8 +61,14 @@ enum ImageFormat {
    * at all, or into an existing OCI layout directory.
    */
   WrittenImage write(Image image, Path output, EventSink events) throws IOException {
+    return write(image, output, events, LayerCache.disabled());
+  }
+
+  /** Writes {@code image} to {@code output} as {@link #write(Image, Path, EventSink)}, cached. */
+  WrittenImage write(Image image, Path output, EventSink events, LayerCache cache)
+      throws IOException {
     if (this == OCI_DIR) {
-      return writeDirectory(image, output, events);
+      return writeDirectory(image, output, events, cache);
     }
     try (OutputTarget target = OutputTarget.file(output)) {
       WrittenImage written;
@@ -69,8 +76,8 @@ enum ImageFormat {
           FileChannel.open(target.temporary(), StandardOpenOption.WRITE)) {
         written =
             this == OCI
-                ? OciArchiveWriter.write(image, channel, events)
-                : DockerArchiveWriter.write(image, channel, events);
+                ? OciArchiveWriter.write(image, channel, events, cache)
+                : DockerArchiveWriter.write(image, channel, events, cache);
       }
       target.commit();
       return written;
@@ -79,6 +86,12 @@ enum ImageFormat {
 
   /** Writes {@code image} to standard output, with no temporary copy anywhere. */
   WrittenImage writeToStandardOutput(Image image, EventSink events) throws IOException {
+    return writeToStandardOutput(image, events, LayerCache.disabled());
+  }
+
+  /** Writes {@code image} to standard output, taking layer digests from {@code cache}. */
+  WrittenImage writeToStandardOutput(Image image, EventSink events, LayerCache cache)
+      throws IOException {
     if (this == OCI_DIR) {
       throw new UsageException("an OCI layout directory cannot go to standard output");
     }
@@ -91,25 +104,25 @@ enum ImageFormat {
           }
         };
     return this == OCI
-        ? OciArchiveWriter.write(image, out, events)
-        : DockerArchiveWriter.write(image, out, events);
+        ? OciArchiveWriter.write(image, out, events, cache)
+        : DockerArchiveWriter.write(image, out, events, cache);
   }
 
-  private static WrittenImage writeDirectory(Image image, Path output, EventSink events)
-      throws IOException {
+  private static WrittenImage writeDirectory(
+      Image image, Path output, EventSink events, LayerCache cache) throws IOException {
     if (Files.isDirectory(output)) {
       if (!Files.isRegularFile(output.resolve("oci-layout"))) {
         throw new IOException(
             "cannot write an OCI layout into '" + output + "': it is a directory without an"
                 + " oci-layout file; give a new name or an existing layout");
       }
-      return OciLayoutWriter.write(image, output, events);
+      return OciLayoutWriter.write(image, output, events, cache);
     }
     if (Files.exists(output)) {
       throw new IOException("cannot write an OCI layout to '" + output + "': it is a file");
     }
     try (OutputTarget target = OutputTarget.directory(output)) {
-      WrittenImage written = OciLayoutWriter.write(image, target.temporary(), events);
+      WrittenImage written = OciLayoutWriter.write(image, target.temporary(), events, cache);
       target.commit();
       return written;
     }

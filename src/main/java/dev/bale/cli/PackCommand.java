@@ -3,6 +3,7 @@ package dev.bale.cli;
 import dev.bale.image.ClosureItem;
 import dev.bale.image.Compression;
 import dev.bale.image.Image;
+import dev.bale.image.LayerCache;
 import dev.bale.image.ImageConfig;
 import dev.bale.image.ImageName;
 import dev.bale.image.Layer;
@@ -72,7 +73,8 @@ final class PackCommand extends StoreCommand implements Callable<Integer> {
     ImageName tag = imageTag != null ? ImageName.parse(imageTag) : null;
     ImageConfig.Builder builder = imageOptions.configBuilder(platform);
 
-    try (Store store = openStore()) {
+    try (Store store = openStore();
+        LayerCache cache = LayerCache.open(store, events)) {
       List<StorePath> roots = imageOptions.rootsOf(store, operands);
       List<ClosureItem> closure = ClosureItem.closureOf(store, roots);
       ImageName name = tag != null ? tag : defaultName(roots);
@@ -80,7 +82,7 @@ final class PackCommand extends StoreCommand implements Callable<Integer> {
       if (explain) {
         explain(err, closure, image.layers());
       }
-      write(imageFormat, image, closure.size(), events, err);
+      write(imageFormat, image, closure.size(), events, err, cache);
     } finally {
       events.finish();
     }
@@ -89,17 +91,22 @@ final class PackCommand extends StoreCommand implements Callable<Integer> {
 
   /** Writes the image where -o says and prints the summary line. */
   private void write(
-      ImageFormat imageFormat, Image image, int items, TerminalEventSink events, PrintWriter err)
+      ImageFormat imageFormat,
+      Image image,
+      int items,
+      TerminalEventSink events,
+      PrintWriter err,
+      LayerCache cache)
       throws IOException {
     String where;
     WrittenImage written;
     if ("-".equals(output)) {
-      written = imageFormat.writeToStandardOutput(image, events);
+      written = imageFormat.writeToStandardOutput(image, events, cache);
       where = "standard output";
     } else {
       String shortName = image.name().shortName();
       Path path = Path.of(output != null ? output : imageFormat.defaultOutput(shortName));
-      written = imageFormat.write(image, path, events);
+      written = imageFormat.write(image, path, events, cache);
       where = "'" + path + "'";
     }
     events.finish();

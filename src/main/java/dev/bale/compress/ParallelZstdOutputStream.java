@@ -1,6 +1,7 @@
 package dev.bale.compress;
 
 import com.github.luben.zstd.ZstdOutputStreamNoFinalizer;
+import com.github.luben.zstd.util.ZstdVersion;
 import java.io.IOException;
 import java.io.OutputStream;
 
@@ -28,6 +29,9 @@ import java.io.OutputStream;
 public final class ParallelZstdOutputStream extends OutputStream {
   /** The level used when none is given, the same as the {@code zstd} command's. */
   public static final int DEFAULT_LEVEL = 3;
+
+  /** The version of zstd-jni in use, which names the zstd inside it. */
+  public static final String LIBRARY_VERSION = ZstdVersion.VERSION;
 
   private final ZstdOutputStreamNoFinalizer zstd;
   private final OutputStream out;

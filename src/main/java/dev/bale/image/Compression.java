@@ -61,6 +61,21 @@ public enum Compression {
     };
   }
 
+  /**
+   * Returns what decides the compressed bytes besides the input: the codec, its level and the
+   * library that implements it. A layer cache keys on it, so that a new level or library misses.
+   */
+  public String identity() {
+    return switch (this) {
+      case NONE -> "none";
+      // The JDK's zlib decides gzip's bytes; the Java version stands for it.
+      case GZIP -> "gzip " + ParallelGzipOutputStream.DEFAULT_LEVEL
+          + " java " + System.getProperty("java.version");
+      case ZSTD -> "zstd " + ParallelZstdOutputStream.DEFAULT_LEVEL
+          + " zstd-jni " + ParallelZstdOutputStream.LIBRARY_VERSION;
+    };
+  }
+
   /** Returns the lower-case name used on the command line. */
   @Override
   public String toString() {

@@ -13,16 +13,20 @@ import java.io.OutputStream;
  * twice.
  */
 public final class LayerWriter {
+  /**
+   * The version of the rules that turn store items into layer tars (entry order, headers, times,
+   * owners, modes, long names, parent directories). Any change to {@code TarWriter}, {@code
+   * TreeScanner} or {@link Layer#scan()} that changes a layer's bytes must increase it, so that
+   * the {@link LayerCache} misses instead of naming old digests.
+   */
+  public static final int RULES_VERSION = 1;
+
   private LayerWriter() {}
 
   /**
    * Writes the tar of {@code content}, compressed with {@code compression}, to {@code out},
    * which stays open.
    */
-  // LIMITATION: every pack reads and hashes every layer again, even an item layer whose blob an
-  // OCI layout or registry already holds; repacking after a one-item change costs the whole
-  // closure. A cache of each layer's digests keyed by its identity and compression would let
-  // writers skip unchanged items.
   public static WrittenLayer write(Layer.Content content, Compression compression, OutputStream out)
       throws IOException {
     DigestingOutputStream blob = new DigestingOutputStream(new KeepOpen(out));

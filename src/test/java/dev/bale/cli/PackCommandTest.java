@@ -2,12 +2,15 @@ package dev.bale.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.bale.hash.Digest;
 import dev.bale.testing.Bale;
 import dev.bale.testing.ImageValidator;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -139,5 +142,40 @@ class PackCommandTest {
     var names = ImageValidator.entries(checked.layers().get(0)).stream()
         .map(e -> e.getName()).toList();
     assertThat(names).contains("bin", "tmp/", hello.substring(1) + "/bin/hello");
+  }
+
+  @Test
+  void pack_ociDirectoryAgain_readsNoStoreItemAndWritesTheSameLayout() throws Exception {
+    Path layout = out.resolve("layout");
+    Bale.Result first =
+        bale.run("pack", "-f", "oci-dir", "-o", layout.toString(), "-S", "/bin=bin", hello);
+    assertThat(first.exitCode()).as(first.err()).isZero();
+    Map<String, String> before = digests(layout);
+
+    // The items' trees move away: a pack that opened any of their files would fail.
+    Path items = temp.resolve("store/store");
+    Path moved = temp.resolve("moved");
+    Files.move(items, moved);
+    Bale.Result second =
+        bale.run("pack", "-f", "oci-dir", "-o", layout.toString(), "-S", "/bin=bin", hello);
+    Files.delete(items);
+    Files.move(moved, items);
+
+    assertThat(second.exitCode()).as(second.err()).isZero();
+    assertThat(digests(layout)).isEqualTo(before);
+    ImageValidator.ociLayout(layout);
+    Bale.Result verify = bale.run("verify");
+    assertThat(verify.exitCode()).as(verify.err()).isZero();
+  }
+
+  private static Map<String, String> digests(Path directory) throws Exception {
+    Map<String, String> digests = new TreeMap<>();
+    try (Stream<Path> files = Files.walk(directory)) {
+      for (Path file : files.filter(Files::isRegularFile).toList()) {
+        String name = directory.relativize(file).toString();
+        digests.put(name, Digest.of(Files.readAllBytes(file)).hex());
+      }
+    }
+    return digests;
   }
 }

@@ -7,6 +7,7 @@ import dev.bale.store.StorePath;
 import dev.bale.testing.Bale;
 import dev.bale.testing.ImageValidator;
 import dev.bale.testing.Program;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.TreeMap;
@@ -43,5 +44,31 @@ class PackNixIT {
           expected.put(("nix/store/" + item.baseName() + "/" + name).replaceAll("/$", ""), what));
     }
     assertThat(PackIT.umociUnpack(layout, temp.resolve("bundle"))).isEqualTo(expected);
+  }
+
+  @Test
+  void pack_nixClosureAgain_usesBalesOwnCacheAndReadsNoStoreItem() throws Exception {
+    NixChrootStore nix = NixChrootStore.create(temp);
+    NixChrootStore.Closure closure = nix.buildClosure("cache");
+    Bale bale = new Bale(nix.uri());
+    Path layout = temp.resolve("layout");
+    Path database = nix.root().resolve("nix/var/nix/db/db.sqlite");
+    String[] pack = {"pack", "-f", "oci-dir", "-o", layout.toString(), closure.top().toString()};
+
+    Bale.Result first = bale.run(pack);
+    assertThat(first.exitCode()).as(first.err()).isZero();
+    byte[] index = Files.readAllBytes(layout.resolve("index.json"));
+    byte[] nixDatabase = Files.readAllBytes(database);
+    // The items' trees move away: a pack that opened any of their files would fail.
+    Path items = nix.root().resolve("nix/store");
+    Files.move(items, temp.resolve("moved"));
+    Bale.Result second = bale.run(pack);
+
+    assertThat(second.exitCode()).as(second.err()).isZero();
+    assertThat(Files.readAllBytes(layout.resolve("index.json"))).isEqualTo(index);
+    assertThat(Files.readAllBytes(database)).isEqualTo(nixDatabase);
+    // Surefire and failsafe point XDG_CACHE_HOME into the build directory.
+    assertThat(Path.of(System.getenv("XDG_CACHE_HOME"), "bale/layers.sqlite")).isRegularFile();
+    ImageValidator.ociLayout(layout);
   }
 }

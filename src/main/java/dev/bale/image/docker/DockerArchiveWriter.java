@@ -10,6 +10,7 @@ import dev.bale.image.Compression;
 import dev.bale.image.Descriptor;
 import dev.bale.image.Image;
 import dev.bale.image.Layer;
+import dev.bale.image.LayerCache;
 import dev.bale.image.LayerWriter;
 import dev.bale.image.Manifest;
 import dev.bale.image.WrittenImage;
@@ -35,7 +36,8 @@ import java.util.List;
  * layer holds (its store paths), known before its bytes. An uncompressed layer's size is known
  * from the sizes of its files; a compressed layer written to a file is streamed behind a
  * placeholder header filled in afterwards. Only a compressed layer written to a stream that
- * cannot seek is compressed twice: once to count its bytes, once to write them.
+ * cannot seek is compressed twice: once to count its bytes, once to write them, unless a {@link
+ * LayerCache} knows its size. Every layer written is recorded in the cache.
  */
 public final class DockerArchiveWriter {
   private static final int FILE_MODE = 0644;
@@ -48,18 +50,34 @@ public final class DockerArchiveWriter {
   /** Writes {@code image} to the start of the empty file open in {@code file}. */
   public static WrittenImage write(Image image, FileChannel file, EventSink events)
       throws IOException {
+    return write(image, file, events, LayerCache.disabled());
+  }
+
+  /** Writes {@code image} to the start of {@code file}, recording its layers in {@code cache}. */
+  public static WrittenImage write(
+      Image image, FileChannel file, EventSink events, LayerCache cache) throws IOException {
     OutputStream out = new BufferedOutputStream(Channels.newOutputStream(file), BUFFER);
-    return write(image, out, file, events);
+    return write(image, out, file, events, cache);
   }
 
   /** Writes {@code image} to {@code out}, which is closed at the end. */
   public static WrittenImage write(Image image, OutputStream out, EventSink events)
       throws IOException {
-    return write(image, out, null, events);
+    return write(image, out, null, events, LayerCache.disabled());
+  }
+
+  /**
+   * Writes {@code image} to {@code out}, which is closed at the end, taking compressed layer
+   * sizes from {@code cache} when it knows them.
+   */
+  public static WrittenImage write(
+      Image image, OutputStream out, EventSink events, LayerCache cache) throws IOException {
+    return write(image, out, null, events, cache);
   }
 
   private static WrittenImage write(
-      Image image, OutputStream out, FileChannel file, EventSink events) throws IOException {
+      Image image, OutputStream out, FileChannel file, EventSink events, LayerCache cache)
+      throws IOException {
     List<WrittenLayer> written = new ArrayList<>();
     List<String> layerFiles = new ArrayList<>();
     String parent = "";
@@ -71,7 +89,10 @@ public final class DockerArchiveWriter {
         archive.file(id + "/VERSION", FILE_MODE, utf8("1.0"));
         archive.file(id + "/json", FILE_MODE, legacyJson(image, id, parent));
         events.progress(PROGRESS, written.size(), image.layers().size());
-        written.add(writeLayer(archive, id + "/layer.tar", layer, image.compression(), file));
+        WrittenLayer result =
+            writeLayer(archive, id + "/layer.tar", layer, image.compression(), file, cache);
+        cache.record(layer, image.compression(), result);
+        written.add(result);
         layerFiles.add(id + "/layer.tar");
         parent = id;
       }
@@ -92,21 +113,31 @@ public final class DockerArchiveWriter {
   }
 
   private static WrittenLayer writeLayer(
-      TarWriter archive, String name, Layer layer, Compression compression, FileChannel file)
+      TarWriter archive,
+      String name,
+      Layer layer,
+      Compression compression,
+      FileChannel file,
+      LayerCache cache)
       throws IOException {
-    Layer.Content content = layer.scan();
-    long size = content.tarSize();
     if (compression != Compression.NONE && file != null) {
+      Layer.Content content = layer.scan();
       TarWriter.DeferredFile entry = archive.beginDeferredFile();
       WrittenLayer result = LayerWriter.write(content, compression, entry);
       entry.finish(name, FILE_MODE, file);
       return result;
     }
-    if (compression != Compression.NONE) {
-      size = LayerWriter.write(content, compression, OutputStream.nullOutputStream()).size();
+    if (compression == Compression.NONE) {
+      Layer.Content content = layer.scan();
+      try (OutputStream entry = archive.beginFile(name, FILE_MODE, content.tarSize())) {
+        return LayerWriter.write(content, compression, entry);
+      }
     }
-    try (OutputStream entry = archive.beginFile(name, FILE_MODE, size)) {
-      return LayerWriter.write(content, compression, entry);
+    WrittenLayer counted = cache.digests(layer, compression);
+    try (OutputStream entry = archive.beginFile(name, FILE_MODE, counted.size())) {
+      WrittenLayer result = LayerWriter.write(layer.scan(), compression, entry);
+      cache.confirm(layer, compression, counted, result);
+      return result;
     }
   }
 

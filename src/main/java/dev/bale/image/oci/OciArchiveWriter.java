@@ -7,6 +7,7 @@ import dev.bale.image.Compression;
 import dev.bale.image.Descriptor;
 import dev.bale.image.Image;
 import dev.bale.image.Layer;
+import dev.bale.image.LayerCache;
 import dev.bale.image.LayerWriter;
 import dev.bale.image.Manifest;
 import dev.bale.image.WrittenImage;
@@ -28,7 +29,9 @@ import java.util.List;
  * <p>A blob's entry is named by its digest, known only once its bytes are written. Written to a
  * file, a layer is streamed once behind a placeholder header that is filled in afterwards. Written
  * to a stream that cannot seek (standard output), each layer is produced twice, once to learn its
- * digest and size and once to write it, so nothing is spooled to disk.
+ * digest and size and once to write it, so nothing is spooled to disk; with a {@link
+ * LayerCache} that knows the layer, the first pass is skipped. Every layer written is recorded in
+ * the cache.
  */
 public final class OciArchiveWriter {
   private static final int FILE_MODE = 0644;
@@ -38,23 +41,41 @@ public final class OciArchiveWriter {
 
   private final Image image;
   private final EventSink events;
+  private final LayerCache cache;
 
-  private OciArchiveWriter(Image image, EventSink events) {
+  private OciArchiveWriter(Image image, EventSink events, LayerCache cache) {
     this.image = image;
     this.events = events;
+    this.cache = cache;
   }
 
   /** Writes {@code image} to the start of the empty file open in {@code file}. */
   public static WrittenImage write(Image image, FileChannel file, EventSink events)
       throws IOException {
+    return write(image, file, events, LayerCache.disabled());
+  }
+
+  /** Writes {@code image} to the start of {@code file}, recording its layers in {@code cache}. */
+  public static WrittenImage write(
+      Image image, FileChannel file, EventSink events, LayerCache cache) throws IOException {
     OutputStream out = new BufferedOutputStream(Channels.newOutputStream(file), BUFFER);
-    return new OciArchiveWriter(image, events).write(out, new Patching(file));
+    return new OciArchiveWriter(image, events, cache).write(out, new Patching(file));
   }
 
   /** Writes {@code image} to {@code out}, which is closed at the end. */
   public static WrittenImage write(Image image, OutputStream out, EventSink events)
       throws IOException {
-    return new OciArchiveWriter(image, events).write(out, OciArchiveWriter::writeTwice);
+    return write(image, out, events, LayerCache.disabled());
+  }
+
+  /**
+   * Writes {@code image} to {@code out}, which is closed at the end, taking layer digests from
+   * {@code cache} when it knows them.
+   */
+  public static WrittenImage write(
+      Image image, OutputStream out, EventSink events, LayerCache cache) throws IOException {
+    OciArchiveWriter writer = new OciArchiveWriter(image, events, cache);
+    return writer.write(out, writer::writeTwice);
   }
 
   private WrittenImage write(OutputStream out, LayerEntry layerEntry) throws IOException {
@@ -67,7 +88,8 @@ public final class OciArchiveWriter {
       List<Descriptor> layerBlobs = new ArrayList<>();
       for (Layer layer : image.layers()) {
         events.log(Level.DEBUG, "writing layer: " + layer.description());
-        WrittenLayer result = layerEntry.write(archive, layer.scan(), image.compression());
+        WrittenLayer result = layerEntry.write(archive, layer, image.compression());
+        cache.record(layer, image.compression(), result);
         events.progress(PROGRESS, written.size(), image.layers().size());
         written.add(result);
         layerBlobs.add(
@@ -98,18 +120,13 @@ public final class OciArchiveWriter {
     return "blobs/sha256/" + digest.hex();
   }
 
-  private static WrittenLayer writeTwice(
-      TarWriter archive, Layer.Content content, Compression compression) throws IOException {
-    WrittenLayer counted =
-        LayerWriter.write(content, compression, OutputStream.nullOutputStream());
-    try (OutputStream entry = archive.beginFile(blobName(counted.digest()), FILE_MODE,
-        counted.size())) {
-      WrittenLayer result = LayerWriter.write(content, compression, entry);
-      if (!result.digest().equals(counted.digest())) {
-        throw new IOException(
-            "layer changed between two readings (digest " + counted.digest() + " then "
-                + result.digest() + "): is the store being modified?");
-      }
+  private WrittenLayer writeTwice(TarWriter archive, Layer layer, Compression compression)
+      throws IOException {
+    WrittenLayer counted = cache.digests(layer, compression);
+    String name = blobName(counted.digest());
+    try (OutputStream entry = archive.beginFile(name, FILE_MODE, counted.size())) {
+      WrittenLayer result = LayerWriter.write(layer.scan(), compression, entry);
+      cache.confirm(layer, compression, counted, result);
       return result;
     }
   }
@@ -117,15 +134,16 @@ public final class OciArchiveWriter {
   /** Writes one layer blob as an archive entry. */
   @FunctionalInterface
   private interface LayerEntry {
-    WrittenLayer write(TarWriter archive, Layer.Content content, Compression compression)
+    WrittenLayer write(TarWriter archive, Layer layer, Compression compression)
         throws IOException;
   }
 
   /** Streams a layer once and then writes its header over the placeholder. */
   private record Patching(FileChannel file) implements LayerEntry {
     @Override
-    public WrittenLayer write(TarWriter archive, Layer.Content content, Compression compression)
+    public WrittenLayer write(TarWriter archive, Layer layer, Compression compression)
         throws IOException {
+      Layer.Content content = layer.scan();
       TarWriter.DeferredFile entry = archive.beginDeferredFile();
       WrittenLayer result = LayerWriter.write(content, compression, entry);
       entry.finish(blobName(result.digest()), FILE_MODE, file);

@@ -4,15 +4,18 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.bale.event.EventSink;
 import dev.bale.event.Level;
 import dev.bale.hash.Digest;
+import dev.bale.image.Compression;
 import dev.bale.image.Descriptor;
 import dev.bale.image.Image;
 import dev.bale.image.Layer;
+import dev.bale.image.LayerCache;
 import dev.bale.image.LayerWriter;
 import dev.bale.image.Manifest;
 import dev.bale.image.WrittenImage;
 import dev.bale.image.WrittenLayer;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.io.OutputStream;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
@@ -22,6 +25,13 @@ import java.nio.file.attribute.FileAttribute;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Writes an image into an OCI layout directory, creating it or adding to an existing one.
@@ -30,6 +40,13 @@ import java.util.List;
  * computed; it is then renamed to its digest, unless a blob of that digest is already there, which
  * is left untouched. {@code index.json} is replaced last, atomically, so a failure leaves the
  * layout as valid as it was (at worst with unreferenced blobs).
+ *
+ * <p>With a {@link LayerCache}, a layer the cache knows whose blob the layout holds already is
+ * not built at all: none of its store files is opened. Every layer built is recorded in the
+ * cache.
+ *
+ * <p>Layers are written concurrently, up to one per processor, each to its own temporary file;
+ * a blob's bytes depend only on its layer, so the layout is the same as sequential writing gives.
  */
 public final class OciLayoutWriter {
   private static final int BUFFER = 1 << 16;
@@ -40,9 +57,18 @@ public final class OciLayoutWriter {
 
   private OciLayoutWriter() {}
 
-  /** Writes {@code image} into the layout at {@code directory}. */
+  /** Writes {@code image} into the layout at {@code directory}, with no layer cache. */
   public static WrittenImage write(Image image, Path directory, EventSink events)
       throws IOException {
+    return write(image, directory, events, LayerCache.disabled());
+  }
+
+  /**
+   * Writes {@code image} into the layout at {@code directory}, skipping the layers that {@code
+   * cache} knows and the layout holds.
+   */
+  public static WrittenImage write(
+      Image image, Path directory, EventSink events, LayerCache cache) throws IOException {
     Path blobs = directory.resolve("blobs").resolve(Digest.ALGORITHM);
     Files.createDirectories(blobs);
     Path layout = directory.resolve("oci-layout");
@@ -50,18 +76,10 @@ public final class OciLayoutWriter {
       replace(layout, OciDocuments.LAYOUT);
     }
 
-    long bytes = 0;
-    List<WrittenLayer> written = new ArrayList<>();
+    List<WrittenLayer> written = writeLayers(blobs, image, events, cache);
+    long bytes = written.stream().mapToLong(WrittenLayer::size).sum();
     List<Descriptor> layerBlobs = new ArrayList<>();
-    // LIMITATION: layers are written one after another; compression uses every core, but
-    // scanning and hashing a layer do not overlap with the next. Writing layers on a pool,
-    // each to its own temporary file, would.
-    for (Layer layer : image.layers()) {
-      events.log(Level.DEBUG, "writing layer: " + layer.description());
-      events.progress(PROGRESS, written.size(), image.layers().size());
-      WrittenLayer result = writeLayer(blobs, layer, image);
-      written.add(result);
-      bytes += result.size();
+    for (WrittenLayer result : written) {
       layerBlobs.add(
           new Descriptor(image.compression().ociMediaType(), result.digest(), result.size()));
     }
@@ -80,6 +98,96 @@ public final class OciLayoutWriter {
     replace(indexFile, index);
     bytes += config.size() + manifest.size() + index.length;
     return new WrittenImage(config, manifest, written, bytes);
+  }
+
+  /**
+   * Writes the layers that are not in the layout already, up to one per processor at a time, each
+   * to its own temporary file; returns them all in image order. Events go out from this thread
+   * only, as sinks need not be thread-safe.
+   */
+  private static List<WrittenLayer> writeLayers(
+      Path blobs, Image image, EventSink events, LayerCache cache) throws IOException {
+    List<Layer> layers = image.layers();
+    int threads = Math.min(layers.size(), Runtime.getRuntime().availableProcessors());
+    ExecutorService pool = Executors.newFixedThreadPool(threads, OciLayoutWriter::daemon);
+    try {
+      List<Future<WrittenLayer>> pending = new ArrayList<>();
+      for (Layer layer : layers) {
+        Optional<WrittenLayer> known = present(blobs, layer, image.compression(), cache);
+        if (known.isPresent()) {
+          events.log(Level.DEBUG, "layer in cache and layout: " + layer.description());
+          pending.add(CompletableFuture.completedFuture(known.get()));
+        } else {
+          events.log(Level.DEBUG, "writing layer: " + layer.description());
+          pending.add(pool.submit(() -> writeLayer(blobs, layer, image)));
+        }
+      }
+
+      List<WrittenLayer> written = new ArrayList<>();
+      for (int i = 0; i < layers.size(); i++) {
+        events.progress(PROGRESS, written.size(), layers.size());
+        WrittenLayer result = await(pending.get(i));
+        cache.record(layers.get(i), image.compression(), result);
+        written.add(result);
+      }
+      events.progress(PROGRESS, written.size(), layers.size());
+      return written;
+    } finally {
+      stop(pool);
+    }
+  }
+
+  private static Thread daemon(Runnable task) {
+    Thread thread = new Thread(task, "bale-layer");
+    thread.setDaemon(true);
+    return thread;
+  }
+
+  private static WrittenLayer await(Future<WrittenLayer> layer) throws IOException {
+    try {
+      return layer.get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new InterruptedIOException("interrupted while writing layers");
+    } catch (ExecutionException e) {
+      Throwable cause = e.getCause();
+      if (cause instanceof IOException io) {
+        throw io;
+      }
+      if (cause instanceof RuntimeException runtime) {
+        throw runtime;
+      }
+      if (cause instanceof Error error) {
+        throw error;
+      }
+      throw new IOException(cause);
+    }
+  }
+
+  /** Ends the pool and waits, so that no layer still writes when the caller goes on. */
+  private static void stop(ExecutorService pool) throws IOException {
+    pool.shutdownNow();
+    try {
+      // A layer that was interrupted deletes its temporary file as it ends.
+      pool.awaitTermination(Long.MAX_VALUE, TimeUnit.DAYS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new InterruptedIOException("interrupted while stopping layer writers");
+    }
+  }
+
+  /** Returns what the cache knows of {@code layer} when its blob is in the layout, whole. */
+  private static Optional<WrittenLayer> present(
+      Path blobs, Layer layer, Compression compression, LayerCache cache) throws IOException {
+    Optional<WrittenLayer> known = cache.lookup(layer, compression);
+    if (known.isEmpty()) {
+      return known;
+    }
+    Path blob = blobs.resolve(known.get().digest().hex());
+    // Blobs are named by digest and renamed into place only when complete; a size check still
+    // catches a blob truncated by hand.
+    boolean whole = Files.isRegularFile(blob) && Files.size(blob) == known.get().size();
+    return whole ? known : Optional.empty();
   }
 
   private static WrittenLayer writeLayer(Path blobs, Layer layer, Image image)
