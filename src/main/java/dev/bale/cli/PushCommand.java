@@ -6,6 +6,7 @@ import dev.bale.image.Image;
 import dev.bale.image.ImageConfig;
 import dev.bale.image.ImageException;
 import dev.bale.image.ImageName;
+import dev.bale.image.LayerCache;
 import dev.bale.image.Platform;
 import dev.bale.registry.ImageReference;
 import dev.bale.registry.LocalImage;
@@ -141,7 +142,8 @@ final class PushCommand extends StoreCommand implements Callable<Integer> {
     List<PushImage> images = new ArrayList<>();
     List<Manifest.PlatformManifest> entries = new ArrayList<>();
     // The store stays open until the push ends: layers are read from it as they are sent.
-    try (Store store = openStore()) {
+    try (Store store = openStore();
+        LayerCache cache = LayerCache.open(store, events)) {
       for (List<String> items : bySystem.values()) {
         imageOptions.checkOperands(store, items);
       }
@@ -152,7 +154,7 @@ final class PushCommand extends StoreCommand implements Callable<Integer> {
         List<ClosureItem> closure = ClosureItem.closureOf(store, roots);
         ImageConfig.Builder builder = builders.get(system.getKey());
         Image image = imageOptions.image(store, roots, closure, builder, name, codec);
-        PushImage pushImage = StoreImage.of(image, events);
+        PushImage pushImage = StoreImage.of(image, cache, events);
         images.add(pushImage);
         entries.add(
             new Manifest.PlatformManifest(pushImage.manifest(), StoreImage.platformOf(image)));

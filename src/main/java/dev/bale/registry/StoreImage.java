@@ -7,10 +7,10 @@ import dev.bale.image.Compression;
 import dev.bale.image.Descriptor;
 import dev.bale.image.Image;
 import dev.bale.image.Layer;
+import dev.bale.image.LayerCache;
 import dev.bale.image.LayerWriter;
 import dev.bale.image.WrittenLayer;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -25,12 +25,13 @@ public final class StoreImage {
   private StoreImage() {}
 
   /**
-   * Returns {@code image} as an OCI image to push. Each layer is read once here to learn its digest
-   * and size, which a registry wants before the upload, and again only if it is sent.
+   * Returns {@code image} as an OCI image to push. A registry wants each layer's digest and size
+   * before its upload: they come from {@code cache}, or else from reading the layer once here; the
+   * layer is read (again) only if it is sent.
    *
    * @throws IOException if a store item cannot be read
    */
-  public static PushImage of(Image image, EventSink events) throws IOException {
+  public static PushImage of(Image image, LayerCache cache, EventSink events) throws IOException {
     Compression compression = image.compression();
     List<Blob> layers = new ArrayList<>();
     List<Descriptor> descriptors = new ArrayList<>();
@@ -38,12 +39,12 @@ public final class StoreImage {
     for (Layer layer : image.layers()) {
       events.log(Level.DEBUG, "digesting layer: " + layer.description());
       events.progress(PROGRESS, layers.size(), image.layers().size());
-      WrittenLayer written = describe(layer, compression);
+      WrittenLayer announced = cache.digests(layer, compression);
       Descriptor descriptor =
-          new Descriptor(compression.ociMediaType(), written.digest(), written.size());
+          new Descriptor(compression.ociMediaType(), announced.digest(), announced.size());
       descriptors.add(descriptor);
-      diffIds.add(written.diffId());
-      layers.add(streamed(layer, compression, descriptor));
+      diffIds.add(announced.diffId());
+      layers.add(streamed(layer, compression, descriptor, announced, cache));
     }
     events.progress(PROGRESS, layers.size(), image.layers().size());
 
@@ -64,31 +65,22 @@ public final class StoreImage {
   }
 
   /**
-   * Returns the digests and sizes of {@code layer} compressed with {@code compression}, found by
-   * writing it to a stream that only counts and digests. This is the one place a push learns them,
-   * so a cache of layer digests belongs here.
+   * Returns a blob that writes {@code layer}, checking that it has the digests announced for it; a
+   * mismatch drops the cache's entry, as the cache may be what was wrong.
    */
-  static WrittenLayer describe(Layer layer, Compression compression) throws IOException {
-    return LayerWriter.write(layer.scan(), compression, OutputStream.nullOutputStream());
-  }
-
-  /** Returns a blob that writes {@code layer} again, checking it still has its digest. */
-  private static Blob streamed(Layer layer, Compression compression, Descriptor descriptor) {
+  private static Blob streamed(
+      Layer layer,
+      Compression compression,
+      Descriptor descriptor,
+      WrittenLayer announced,
+      LayerCache cache) {
     return Blob.of(
         descriptor.digest(),
         descriptor.size(),
         descriptor.mediaType(),
         out -> {
           WrittenLayer written = LayerWriter.write(layer.scan(), compression, out);
-          if (!written.digest().equals(descriptor.digest())) {
-            throw new IOException(
-                "layer '"
-                    + layer.description()
-                    + "' changed while it was pushed: its digest was "
-                    + descriptor.digest()
-                    + ", now "
-                    + written.digest());
-          }
+          cache.confirm(layer, compression, announced, written);
         });
   }
 }

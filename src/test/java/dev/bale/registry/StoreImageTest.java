@@ -1,26 +1,32 @@
 package dev.bale.registry;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.bale.event.EventSink;
 import dev.bale.event.Level;
+import dev.bale.hash.Digest;
 import dev.bale.image.ClosureItem;
 import dev.bale.image.Compression;
 import dev.bale.image.Customisation;
 import dev.bale.image.Image;
 import dev.bale.image.ImageConfig;
 import dev.bale.image.ImageName;
+import dev.bale.image.LayerCache;
 import dev.bale.image.LayerPlanner;
 import dev.bale.image.Symlink;
 import dev.bale.image.oci.OciLayoutWriter;
 import dev.bale.testing.TestStore;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Comparator;
 import java.util.List;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -44,7 +50,7 @@ class StoreImageTest {
       Path layout = temp.resolve("layout-" + compression);
       OciLayoutWriter.write(image, layout, QUIET);
 
-      PushImage pushed = StoreImage.of(image, QUIET);
+      PushImage pushed = StoreImage.of(image, LayerCache.disabled(), QUIET);
 
       JsonNode index = new ObjectMapper().readTree(layout.resolve("index.json").toFile());
       String manifestDigest = index.get("manifests").get(0).get("digest").asText();
@@ -58,6 +64,38 @@ class StoreImageTest {
         assertThat(streamed).hasSize((int) layer.size());
         assertThat(streamed).isEqualTo(blob(layout, layer.digest().toString()));
         assertThat(layer.mediaType()).isEqualTo(compression.ociMediaType());
+      }
+    }
+  }
+
+  @Test
+  void of_warmCache_digestsWithoutReadingTheStore() throws Exception {
+    Image image = busyboxImage(Compression.GZIP);
+    Path cacheFile = temp.resolve("layers.sqlite");
+    LayerCache.NarHashes hashes =
+        item -> Digest.of(item.path().toString().getBytes(StandardCharsets.UTF_8));
+    PushImage cold;
+    try (LayerCache cache = LayerCache.open(cacheFile, hashes)) {
+      cold = StoreImage.of(image, cache, QUIET);
+    }
+    deleteTree(temp.resolve("store-" + Compression.GZIP));
+
+    PushImage warm;
+    try (LayerCache cache = LayerCache.open(cacheFile, hashes)) {
+      warm = StoreImage.of(image, cache, QUIET);
+    }
+
+    assertThat(warm.manifest().bytes()).isEqualTo(cold.manifest().bytes());
+    assertThat(bytesOf(warm.config())).isEqualTo(bytesOf(cold.config()));
+    // The layers are read only when sent, and the store no longer has them.
+    assertThatThrownBy(() -> bytesOf(warm.layers().get(0))).isInstanceOf(IOException.class);
+  }
+
+  private static void deleteTree(Path root) throws IOException {
+    try (Stream<Path> paths = Files.walk(root)) {
+      for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
+        path.toFile().setWritable(true);
+        Files.delete(path);
       }
     }
   }
