@@ -41,6 +41,10 @@ final class AddCommand extends StoreCommand implements Callable<Integer> {
     if (root != null && sources.size() > 1) {
       throw new UsageException("--root takes one PATH, not " + sources.size());
     }
+    if (sources.stream().anyMatch(source -> source.toString().isEmpty())) {
+      // An unset shell variable, most likely; it must not mean the current directory.
+      throw new UsageException("an empty PATH operand was given");
+    }
     PrintWriter out = spec.commandLine().getOut();
     try (LocalStore store = openLocalStore()) {
       for (Path source : sources) {

@@ -216,6 +216,10 @@ final class ImageOptions {
     StorePath[] roots = new StorePath[operands.size()];
     for (int i = 0; i < operands.size(); i++) {
       String operand = operands.get(i);
+      if (operand.isEmpty()) {
+        // An unset shell variable, most likely; it must not mean the current directory.
+        throw new UsageException("an empty ITEM|PATH operand was given");
+      }
       boolean inStore = operand.startsWith(store.directory() + "/");
       if (!inStore && Files.exists(Path.of(operand), LinkOption.NOFOLLOW_LINKS)) {
         if (!(store instanceof LocalStore)) {

@@ -100,6 +100,19 @@ class StoreCommandsTest {
   }
 
   @Test
+  void add_emptyPath_isUsageErrorNotTheCurrentDirectory() {
+    Result result = failing(2, "add", "");
+    assertThat(result.err()).startsWith("bale: an empty PATH operand was given\n");
+  }
+
+  @Test
+  void pack_emptyOperand_isUsageError() {
+    Result result = failing(2, "pack", "-o", dir.resolve("x.tar").toString(), "");
+    assertThat(result.err()).startsWith("bale: an empty ITEM|PATH operand was given\n");
+    assertThat(dir.resolve("x.tar")).doesNotExist();
+  }
+
+  @Test
   void queries_appReferringToLib_printClosureReferencesAndReferrers() {
     String libPath = addOne(lib);
     String appPath = addOne(app);

@@ -142,6 +142,18 @@ class LocalStoreTest {
   }
 
   @Test
+  void add_directoryHoldingTheStore_isRefusedAndChangesNothing() throws Exception {
+    file("beside-the-store", "data\n");
+    StoreSnapshot before = StoreSnapshot.of(root);
+
+    assertThatThrownBy(() -> store.add(dir, "everything"))
+        .isInstanceOf(StoreException.class)
+        .hasMessageContaining("holds the store's root '" + root + "'");
+
+    assertThat(StoreSnapshot.of(root)).isEqualTo(before);
+  }
+
+  @Test
   void add_sameContentTwice_returnsSamePathAndChangesNothing() throws Exception {
     Path source = file("same", "same content\n");
     StorePath first = store.add(source, "same");
