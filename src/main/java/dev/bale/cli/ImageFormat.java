@@ -57,8 +57,8 @@ enum ImageFormat {
   }
 
   /**
-   * Writes {@code image} to {@code output}: a new file or directory that appears complete or not
-   * at all, or into an existing OCI layout directory.
+   * Writes {@code image} to {@code output}: a new file or directory that appears complete or not at
+   * all, or into an existing OCI layout directory.
    */
   WrittenImage write(Image image, Path output, EventSink events) throws IOException {
     return write(image, output, events, LayerCache.disabled());
@@ -72,8 +72,7 @@ enum ImageFormat {
     }
     try (OutputTarget target = OutputTarget.file(output)) {
       WrittenImage written;
-      try (FileChannel channel =
-          FileChannel.open(target.temporary(), StandardOpenOption.WRITE)) {
+      try (FileChannel channel = FileChannel.open(target.temporary(), StandardOpenOption.WRITE)) {
         written =
             this == OCI
                 ? OciArchiveWriter.write(image, channel, events, cache)
@@ -113,7 +112,9 @@ enum ImageFormat {
     if (Files.isDirectory(output)) {
       if (!Files.isRegularFile(output.resolve("oci-layout"))) {
         throw new IOException(
-            "cannot write an OCI layout into '" + output + "': it is a directory without an"
+            "cannot write an OCI layout into '"
+                + output
+                + "': it is a directory without an"
                 + " oci-layout file; give a new name or an existing layout");
       }
       return OciLayoutWriter.write(image, output, events, cache);

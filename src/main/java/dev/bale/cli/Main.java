@@ -21,7 +21,9 @@ public final class Main {
         args);
   }
 
-  /** Runs bale with {@code args}, printing to {@code out} and {@code err}; returns the exit code. */
+  /**
+   * Runs bale with {@code args}, printing to {@code out} and {@code err}; returns the exit code.
+   */
   public static int run(PrintWriter out, PrintWriter err, String... args) {
     BaleCommand root = new BaleCommand();
     CommandLine commandLine = new CommandLine(root);

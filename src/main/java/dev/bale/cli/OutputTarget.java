@@ -15,8 +15,8 @@ import java.util.stream.Stream;
 
 /**
  * A file or directory being written under a temporary name beside its destination, renamed into
- * place only when complete, and removed if the command fails or the process is interrupted, so
- * that no one ever sees a partial output.
+ * place only when complete, and removed if the command fails or the process is interrupted, so that
+ * no one ever sees a partial output.
  *
  * <p>The temporary name {@code .NAME.TAG.tmp} carries a {@link ProcessTag}: a process killed
  * outright (SIGKILL, power loss) runs no cleanup, so the next output to the same destination

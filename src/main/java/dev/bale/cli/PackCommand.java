@@ -3,10 +3,10 @@ package dev.bale.cli;
 import dev.bale.image.ClosureItem;
 import dev.bale.image.Compression;
 import dev.bale.image.Image;
-import dev.bale.image.LayerCache;
 import dev.bale.image.ImageConfig;
 import dev.bale.image.ImageName;
 import dev.bale.image.Layer;
+import dev.bale.image.LayerCache;
 import dev.bale.image.LayerPlanner;
 import dev.bale.image.Platform;
 import dev.bale.image.WrittenImage;
@@ -126,12 +126,24 @@ final class PackCommand extends StoreCommand implements Callable<Integer> {
       Layer layer = layers.get(i);
       long size = layer.items().stream().mapToLong(ClosureItem::size).sum();
       err.println(
-          "layer " + (i + 1) + "/" + layers.size() + ": " + layer.description() + " ("
-              + size + " bytes)");
+          "layer "
+              + (i + 1)
+              + "/"
+              + layers.size()
+              + ": "
+              + layer.description()
+              + " ("
+              + size
+              + " bytes)");
       for (ClosureItem item : layer.items()) {
         err.println(
-            "  " + item.path() + ": needed by " + popularity.get(item.path()) + ", "
-                + item.size() + " bytes");
+            "  "
+                + item.path()
+                + ": needed by "
+                + popularity.get(item.path())
+                + ", "
+                + item.size()
+                + " bytes");
       }
     }
   }

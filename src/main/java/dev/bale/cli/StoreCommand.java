@@ -11,8 +11,8 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
 /**
- * A subcommand that works on the store chosen by the root command's {@code --store} option, at
- * any depth of nesting. Subclasses call {@link #openStore()} or {@link #openLocalStore()} in a
+ * A subcommand that works on the store chosen by the root command's {@code --store} option, at any
+ * depth of nesting. Subclasses call {@link #openStore()} or {@link #openLocalStore()} in a
  * try-with-resources block.
  */
 abstract class StoreCommand {

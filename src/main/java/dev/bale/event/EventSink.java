@@ -1,8 +1,8 @@
 package dev.bale.event;
 
 /**
- * Receives what the library has to say while it works. Implementations must be safe to call
- * from several threads at once.
+ * Receives what the library has to say while it works. Implementations must be safe to call from
+ * several threads at once.
  */
 public interface EventSink {
   /** A sink that drops every event. */
@@ -19,8 +19,8 @@ public interface EventSink {
   void log(Level level, String message);
 
   /**
-   * Receives the progress of {@code task}: {@code done} units of {@code total}, where a total of
-   * -1 means unknown. A task is finished when {@code done == total}.
+   * Receives the progress of {@code task}: {@code done} units of {@code total}, where a total of -1
+   * means unknown. A task is finished when {@code done == total}.
    */
   void progress(String task, long done, long total);
 }

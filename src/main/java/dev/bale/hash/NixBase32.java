@@ -3,8 +3,8 @@ package dev.bale.hash;
 /**
  * Encodes and decodes the base32 variant Nix and Guix use in store paths and NAR hashes.
  *
- * <p>The alphabet omits {@code e o t u} and the bytes are read as one little-endian number from
- * the end, five bits per character, so a 20-byte hash gives 32 characters and a 32-byte hash 52.
+ * <p>The alphabet omits {@code e o t u} and the bytes are read as one little-endian number from the
+ * end, five bits per character, so a 20-byte hash gives 32 characters and a 32-byte hash 52.
  */
 public final class NixBase32 {
   static final String ALPHABET = "0123456789abcdfghijklmnpqrsvwxyz";

@@ -14,8 +14,8 @@ import java.util.SortedSet;
 import java.util.TreeSet;
 
 /**
- * A store item as a layer needs it: its store path, where its tree is on this machine, the items
- * it refers to and its size (the NAR size serves), which layer planning weighs.
+ * A store item as a layer needs it: its store path, where its tree is on this machine, the items it
+ * refers to and its size (the NAR size serves), which layer planning weighs.
  */
 public record ClosureItem(StorePath path, Path tree, SortedSet<StorePath> references, long size) {
   /** Copies the references into an unmodifiable sorted set. */

@@ -8,8 +8,8 @@ import java.util.Locale;
 
 /**
  * How layer blobs are compressed. Each codec writes the same bytes for the same input on every
- * machine, whatever its number of processors: gzip without a time or a name in its header, zstd
- * at a fixed level.
+ * machine, whatever its number of processors: gzip without a time or a name in its header, zstd at
+ * a fixed level.
  */
 public enum Compression {
   NONE("", "application/vnd.docker.image.rootfs.diff.tar"),
@@ -34,8 +34,7 @@ public enum Compression {
     try {
       return valueOf(name.toUpperCase(Locale.ROOT));
     } catch (IllegalArgumentException e) {
-      throw new ImageException(
-          "unknown compression '" + name + "': use none, gzip or zstd", e);
+      throw new ImageException("unknown compression '" + name + "': use none, gzip or zstd", e);
     }
   }
 
@@ -50,8 +49,8 @@ public enum Compression {
   }
 
   /**
-   * Returns a stream that compresses what it is given into {@code out} on every processor;
-   * closing it finishes the compressed stream and closes {@code out}.
+   * Returns a stream that compresses what it is given into {@code out} on every processor; closing
+   * it finishes the compressed stream and closes {@code out}.
    */
   public OutputStream wrap(OutputStream out) throws IOException {
     return switch (this) {
@@ -69,10 +68,16 @@ public enum Compression {
     return switch (this) {
       case NONE -> "none";
       // The JDK's zlib decides gzip's bytes; the Java version stands for it.
-      case GZIP -> "gzip " + ParallelGzipOutputStream.DEFAULT_LEVEL
-          + " java " + System.getProperty("java.version");
-      case ZSTD -> "zstd " + ParallelZstdOutputStream.DEFAULT_LEVEL
-          + " zstd-jni " + ParallelZstdOutputStream.LIBRARY_VERSION;
+      case GZIP ->
+          "gzip "
+              + ParallelGzipOutputStream.DEFAULT_LEVEL
+              + " java "
+              + System.getProperty("java.version");
+      case ZSTD ->
+          "zstd "
+              + ParallelZstdOutputStream.DEFAULT_LEVEL
+              + " zstd-jni "
+              + ParallelZstdOutputStream.LIBRARY_VERSION;
     };
   }
 

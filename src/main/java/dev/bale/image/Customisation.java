@@ -7,8 +7,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * What an image holds besides store items: the store directory and its parents, {@code /tmp}
- * with mode 1777, and the requested symbolic links with their parent directories.
+ * What an image holds besides store items: the store directory and its parents, {@code /tmp} with
+ * mode 1777, and the requested symbolic links with their parent directories.
  */
 public final class Customisation {
   static final int DIRECTORY_MODE = 0755;
@@ -26,8 +26,8 @@ public final class Customisation {
    * Returns the customisation of an image of items under {@code storeDirectory} with {@code
    * symlinks}.
    *
-   * @throws ImageException if a link would replace or hide the store, {@code /tmp}, another
-   *     link, or a directory another link needs
+   * @throws ImageException if a link would replace or hide the store, {@code /tmp}, another link,
+   *     or a directory another link needs
    */
   public static Customisation of(String storeDirectory, List<Symlink> symlinks)
       throws ImageException {
@@ -36,8 +36,11 @@ public final class Customisation {
       String link = symlink.link();
       if (isAtOrUnder(storeDirectory, link) || isAtOrUnder(link, storeDirectory)) {
         throw new ImageException(
-            "cannot add symbolic link '" + link + "': it would clash with the store directory '"
-                + storeDirectory + "'");
+            "cannot add symbolic link '"
+                + link
+                + "': it would clash with the store directory '"
+                + storeDirectory
+                + "'");
       }
       if (isAtOrUnder(link, "/tmp") || isAtOrUnder("/tmp", link)) {
         throw new ImageException(

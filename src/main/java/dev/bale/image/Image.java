@@ -4,8 +4,8 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * An image to write: its name, config, planned layers and how layer blobs are compressed.
- * Nothing is read from disk until a format writes it.
+ * An image to write: its name, config, planned layers and how layer blobs are compressed. Nothing
+ * is read from disk until a format writes it.
  */
 public record Image(
     ImageName name, ImageConfig config, List<Layer> layers, Compression compression) {

@@ -1,8 +1,8 @@
 package dev.bale.image;
 
 /**
- * An image cannot be built as asked: an unknown system, a bad tag, an entry point or symbolic
- * link that does not fit the closure, a layer budget too small.
+ * An image cannot be built as asked: an unknown system, a bad tag, an entry point or symbolic link
+ * that does not fit the closure, a layer budget too small.
  */
 public class ImageException extends Exception {
   private static final long serialVersionUID = 1L;

@@ -21,8 +21,7 @@ public record ImageName(String repository, String tag) {
 
   /** Checks both parts. */
   public ImageName {
-    if (repository.length() > MAX_REPOSITORY_LENGTH
-        || !REPOSITORY.matcher(repository).matches()) {
+    if (repository.length() > MAX_REPOSITORY_LENGTH || !REPOSITORY.matcher(repository).matches()) {
       throw new IllegalArgumentException(
           "image name '"
               + repository
@@ -55,8 +54,8 @@ public record ImageName(String repository, String tag) {
   }
 
   /**
-   * Turns any text, such as a store item's name, into a valid repository name: lower case, runs
-   * of other characters replaced by one dash, no separator at either end.
+   * Turns any text, such as a store item's name, into a valid repository name: lower case, runs of
+   * other characters replaced by one dash, no separator at either end.
    */
   public static String canonicalRepository(String text) {
     String lower = text.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9._-]", "-");

@@ -11,8 +11,8 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * One planned layer: some store items, each with the store directory and its parents, and
- * possibly the image's customisation. Its content is read from disk only when it is written.
+ * One planned layer: some store items, each with the store directory and its parents, and possibly
+ * the image's customisation. Its content is read from disk only when it is written.
  *
  * @param items the store items, in the order the plan chose
  * @param customisation the non-store entries, or null for a layer of store items only
@@ -94,9 +94,7 @@ public record Layer(List<ClosureItem> items, Customisation customisation) {
   }
 
   private String storeDirectory() {
-    return customisation != null
-        ? customisation.storeDirectory()
-        : items.get(0).path().directory();
+    return customisation != null ? customisation.storeDirectory() : items.get(0).path().directory();
   }
 
   /**

@@ -60,10 +60,10 @@ public final class LayerCache implements AutoCloseable {
 
   /**
    * Returns the cache of {@code store}: the {@code LayerCache} table of the embedded store's
-   * database, or for a Guix or Nix store (whose database bale never writes) the table in bale's
-   * own cache file under {@code $XDG_CACHE_HOME/bale}. Keys hold full store paths and NAR hashes,
-   * so stores sharing that file never see each other's layers as their own. When that file
-   * cannot be opened, a warning goes to {@code events} and the cache is disabled.
+   * database, or for a Guix or Nix store (whose database bale never writes) the table in bale's own
+   * cache file under {@code $XDG_CACHE_HOME/bale}. Keys hold full store paths and NAR hashes, so
+   * stores sharing that file never see each other's layers as their own. When that file cannot be
+   * opened, a warning goes to {@code events} and the cache is disabled.
    */
   public static LayerCache open(Store store, EventSink events) throws StoreException {
     NarHashes hashes = item -> narHash(store, item.path());
@@ -174,8 +174,13 @@ public final class LayerCache implements AutoCloseable {
     }
     forget(layer, compression);
     throw new IOException(
-        "cannot write layer '" + layer.description() + "': its digest was "
-            + announced.digest() + " before and " + written.digest() + " now; run again, and"
+        "cannot write layer '"
+            + layer.description()
+            + "': its digest was "
+            + announced.digest()
+            + " before and "
+            + written.digest()
+            + " now; run again, and"
             + " if it recurs, something is modifying the store");
   }
 

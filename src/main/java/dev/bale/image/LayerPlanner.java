@@ -12,16 +12,16 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Splits a closure into at most a given number of layers so that images of related closures
- * share layers.
+ * Splits a closure into at most a given number of layers so that images of related closures share
+ * layers.
  *
  * <p>Items are ranked by popularity, the number of other items of the closure that need them
- * (directly or through others), then by size, largest first, then by store path. While the
- * budget lasts each item gets a layer of its own, most popular first: such a layer depends only
- * on the item, so every image holding the item has the same layer and registries and loaders
- * keep it once. The least popular items, usually the packed items themselves, share one layer.
- * The customisation comes last in a small layer of its own, so changing a symbolic link touches
- * no item layer. A budget of one puts everything in a single layer.
+ * (directly or through others), then by size, largest first, then by store path. While the budget
+ * lasts each item gets a layer of its own, most popular first: such a layer depends only on the
+ * item, so every image holding the item has the same layer and registries and loaders keep it once.
+ * The least popular items, usually the packed items themselves, share one layer. The customisation
+ * comes last in a small layer of its own, so changing a symbolic link touches no item layer. A
+ * budget of one puts everything in a single layer.
  */
 public final class LayerPlanner {
   /** The default layer budget, well under the limits of loaders and registries. */
@@ -70,8 +70,8 @@ public final class LayerPlanner {
   }
 
   /**
-   * Returns, for each item, its popularity: how many other items of the closure need it,
-   * directly or through others.
+   * Returns, for each item, its popularity: how many other items of the closure need it, directly
+   * or through others.
    */
   public static Map<StorePath, Integer> popularity(List<ClosureItem> closure) {
     Map<StorePath, ClosureItem> byPath = new HashMap<>();

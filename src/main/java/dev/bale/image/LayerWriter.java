@@ -16,16 +16,16 @@ public final class LayerWriter {
   /**
    * The version of the rules that turn store items into layer tars (entry order, headers, times,
    * owners, modes, long names, parent directories). Any change to {@code TarWriter}, {@code
-   * TreeScanner} or {@link Layer#scan()} that changes a layer's bytes must increase it, so that
-   * the {@link LayerCache} misses instead of naming old digests.
+   * TreeScanner} or {@link Layer#scan()} that changes a layer's bytes must increase it, so that the
+   * {@link LayerCache} misses instead of naming old digests.
    */
   public static final int RULES_VERSION = 1;
 
   private LayerWriter() {}
 
   /**
-   * Writes the tar of {@code content}, compressed with {@code compression}, to {@code out},
-   * which stays open.
+   * Writes the tar of {@code content}, compressed with {@code compression}, to {@code out}, which
+   * stays open.
    */
   public static WrittenLayer write(Layer.Content content, Compression compression, OutputStream out)
       throws IOException {

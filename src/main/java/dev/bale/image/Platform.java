@@ -40,10 +40,7 @@ public record Platform(String system, String architecture, String os, String var
     Platform platform = BY_SYSTEM.get(system);
     if (platform == null) {
       throw new ImageException(
-          "unknown system '"
-              + system
-              + "': use one of "
-              + String.join(", ", BY_SYSTEM.keySet()));
+          "unknown system '" + system + "': use one of " + String.join(", ", BY_SYSTEM.keySet()));
     }
     return platform;
   }
@@ -65,10 +62,11 @@ public record Platform(String system, String architecture, String os, String var
           case "ppc64le" -> "powerpc64le-linux";
           case "riscv64" -> "riscv64-linux";
           case "s390x" -> "s390x-linux";
-          default -> throw new ImageException(
-              "cannot tell the system of this machine from architecture '"
-                  + arch
-                  + "': give one with --system");
+          default ->
+              throw new ImageException(
+                  "cannot tell the system of this machine from architecture '"
+                      + arch
+                      + "': give one with --system");
         };
     return forSystem(system);
   }

@@ -7,8 +7,8 @@ import java.time.Duration;
  * delay doubles from {@code firstDelay} up to {@code maxDelay}, and a registry's {@code
  * Retry-After} is honoured up to {@code maxDelay}.
  *
- * <p>A request whose response does not start within its timeout counts as a dropped connection,
- * so a registry that accepts connections and never answers is given up on instead of waited for.
+ * <p>A request whose response does not start within its timeout counts as a dropped connection, so
+ * a registry that accepts connections and never answers is given up on instead of waited for.
  *
  * @param attempts the number of attempts in all, at least 1
  * @param firstDelay the delay before the second attempt
@@ -19,8 +19,8 @@ import java.time.Duration;
 public record RetryPolicy(
     int attempts, Duration firstDelay, Duration maxDelay, Duration responseTimeout) {
   /**
-   * Five attempts, waiting 0.5 s, 1 s, 2 s, 4 s; at most 30 s when the registry asks; a minute
-   * for a response.
+   * Five attempts, waiting 0.5 s, 1 s, 2 s, 4 s; at most 30 s when the registry asks; a minute for
+   * a response.
    */
   public static final RetryPolicy DEFAULT =
       new RetryPolicy(5, Duration.ofMillis(500), Duration.ofSeconds(30), Duration.ofSeconds(60));

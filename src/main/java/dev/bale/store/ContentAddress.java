@@ -7,8 +7,8 @@ import java.util.Collection;
 import java.util.TreeSet;
 
 /**
- * Computes store paths of recursive SHA-256 "source" items, the way Guix and Nix name what
- * {@code guix download}, {@code add-to-store} and {@code nix-store --add} put in the store.
+ * Computes store paths of recursive SHA-256 "source" items, the way Guix and Nix name what {@code
+ * guix download}, {@code add-to-store} and {@code nix-store --add} put in the store.
  */
 public final class ContentAddress {
   private ContentAddress() {}
@@ -17,8 +17,8 @@ public final class ContentAddress {
    * Returns the store path of an item whose NAR has digest {@code narHash}, named {@code name}
    * under {@code directory}, referring to {@code references}.
    *
-   * <p>The path hash is the SHA-256 of {@code source[:REF...]:sha256:HEX:DIR:NAME}, references
-   * as full paths in sorted order, folded to 20 bytes by XOR and written in Nix base32.
+   * <p>The path hash is the SHA-256 of {@code source[:REF...]:sha256:HEX:DIR:NAME}, references as
+   * full paths in sorted order, folded to 20 bytes by XOR and written in Nix base32.
    */
   public static StorePath sourcePath(
       String directory, String name, Digest narHash, Collection<StorePath> references) {

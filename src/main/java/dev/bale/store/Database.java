@@ -21,14 +21,14 @@ import org.sqlite.SQLiteConfig;
  * A store database in the Guix/Nix schema: {@code ValidPaths}, {@code Refs} and {@code
  * DerivationOutputs}.
  *
- * <p>Queries read only the columns that Guix's older schema also has, so the same code reads
- * the embedded store, a Guix store and a Nix store. The NAR hash is stored as {@code
- * sha256:HEX}, which is what both daemons write into the {@code hash} column. One connection is
- * not safe for concurrent use: callers synchronise.
+ * <p>Queries read only the columns that Guix's older schema also has, so the same code reads the
+ * embedded store, a Guix store and a Nix store. The NAR hash is stored as {@code sha256:HEX}, which
+ * is what both daemons write into the {@code hash} column. One connection is not safe for
+ * concurrent use: callers synchronise.
  *
- * <p>A foreign database is opened read-only, so its file is never written; as for any reader of
- * a WAL database (the Guix and Nix tools included), SQLite creates its empty {@code -wal} and
- * {@code -shm} companions beside it if they are missing.
+ * <p>A foreign database is opened read-only, so its file is never written; as for any reader of a
+ * WAL database (the Guix and Nix tools included), SQLite creates its empty {@code -wal} and {@code
+ * -shm} companions beside it if they are missing.
  */
 final class Database implements AutoCloseable {
   /** How long a writer waits for another process's transaction before giving up. */
@@ -93,8 +93,8 @@ final class Database implements AutoCloseable {
   }
 
   /**
-   * Opens or creates the writable database {@code file} in WAL mode, so that several processes
-   * can share it, and creates the schema if it is missing.
+   * Opens or creates the writable database {@code file} in WAL mode, so that several processes can
+   * share it, and creates the schema if it is missing.
    */
   static Database openWritable(Path file, String directory) throws StoreException {
     SQLiteConfig config = new SQLiteConfig();
@@ -271,15 +271,19 @@ final class Database implements AutoCloseable {
       return StorePath.parse(directory, text);
     } catch (IllegalArgumentException e) {
       throw new StoreException(
-          "cannot read the store database '" + file + "': it lists '" + text + "', which is"
+          "cannot read the store database '"
+              + file
+              + "': it lists '"
+              + text
+              + "', which is"
               + " not a store path",
           e);
     }
   }
 
   /**
-   * Inserts {@code info} as a valid item with content address {@code ca} (or none) and returns
-   * its row id; its references must be valid or inserted already.
+   * Inserts {@code info} as a valid item with content address {@code ca} (or none) and returns its
+   * row id; its references must be valid or inserted already.
    */
   long insert(PathInfo info, String ca) throws SQLException {
     try (PreparedStatement insert =

@@ -21,9 +21,8 @@ import java.util.stream.Stream;
  * Copies, canonicalises and deletes the file trees of store items.
  *
  * <p>A canonical tree is what every store holds, so that its NAR and its layers are the same
- * everywhere: regular files mode 0444, or 0555 when their owner may execute them, directories
- * 0555, and modification time 1 (one second after the epoch) on everything, symbolic links
- * included.
+ * everywhere: regular files mode 0444, or 0555 when their owner may execute them, directories 0555,
+ * and modification time 1 (one second after the epoch) on everything, symbolic links included.
  */
 final class ItemTree {
   /** The modification time of every file in the store, as Guix and Nix set it. */

@@ -1,14 +1,14 @@
 package dev.bale.store;
 
 import dev.bale.hash.Digest;
+import java.util.Collections;
 import java.util.Optional;
 import java.util.SortedSet;
 import java.util.TreeSet;
-import java.util.Collections;
 
 /**
- * What a store's database records of one valid item: its NAR hash and NAR size, the items it
- * refers to, the derivation that built it (if any) and when it was registered.
+ * What a store's database records of one valid item: its NAR hash and NAR size, the items it refers
+ * to, the derivation that built it (if any) and when it was registered.
  *
  * @param deriver the deriver's full path, or empty when none is recorded
  * @param registrationTime seconds since the epoch

@@ -17,9 +17,9 @@ import java.util.TreeSet;
  * Nix base32 characters is searched for the 32-character hash parts of the candidate items.
  *
  * <p>Scanning the NAR rather than the files covers file contents, symbolic link targets and file
- * names, as Guix and Nix do. Most bytes are ruled out cheaply: a window is only looked up when
- * all its 32 characters are base32, and a 60-bit key of its first 12 characters is checked first
- * so that long runs of letters do not build a string per position.
+ * names, as Guix and Nix do. Most bytes are ruled out cheaply: a window is only looked up when all
+ * its 32 characters are base32, and a 60-bit key of its first 12 characters is checked first so
+ * that long runs of letters do not build a string per position.
  */
 final class ReferenceScanner extends OutputStream {
   private static final int HASH_LENGTH = StorePath.HASH_LENGTH;

@@ -7,9 +7,9 @@ import java.util.Optional;
 import java.util.SortedSet;
 
 /**
- * A store of items: a logical store directory (the path images show, such as {@code
- * /gnu/store}), the physical place its items live on this machine, and a database of valid items
- * and their references.
+ * A store of items: a logical store directory (the path images show, such as {@code /gnu/store}),
+ * the physical place its items live on this machine, and a database of valid items and their
+ * references.
  *
  * <p>Implementations are the embedded store, which bale may write, and read-only views of the
  * machine's Guix or Nix store.
@@ -53,8 +53,8 @@ public interface Store extends AutoCloseable {
   List<StorePath> topologicalOrder(Collection<StorePath> paths) throws StoreException;
 
   /**
-   * Resolves what a user typed as an ITEM: a full store path, a base name {@code HASH-NAME}, or
-   * a package name ({@code hello}, {@code hello-2.12}) that matches exactly one valid item.
+   * Resolves what a user typed as an ITEM: a full store path, a base name {@code HASH-NAME}, or a
+   * package name ({@code hello}, {@code hello-2.12}) that matches exactly one valid item.
    *
    * @throws StoreException if nothing or several items match; the message lists candidates
    */

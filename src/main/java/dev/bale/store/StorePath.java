@@ -5,8 +5,8 @@ import dev.bale.hash.NixBase32;
 /**
  * The name of a store item: {@code DIRECTORY/HASH-NAME}, where HASH is 32 Nix base32 characters.
  *
- * <p>Names follow the Nix rules: at most 211 characters of {@code [A-Za-z0-9+-._?=]}, not
- * starting with a dot.
+ * <p>Names follow the Nix rules: at most 211 characters of {@code [A-Za-z0-9+-._?=]}, not starting
+ * with a dot.
  */
 public record StorePath(String directory, String hash, String name)
     implements Comparable<StorePath> {
@@ -28,8 +28,8 @@ public record StorePath(String directory, String hash, String name)
   /**
    * Parses the full path {@code text} as a store path under {@code directory}.
    *
-   * @throws IllegalArgumentException if {@code text} is not directly under {@code directory} or
-   *     its base name is not {@code HASH-NAME}
+   * @throws IllegalArgumentException if {@code text} is not directly under {@code directory} or its
+   *     base name is not {@code HASH-NAME}
    */
   public static StorePath parse(String directory, String text) {
     String prefix = directory + "/";

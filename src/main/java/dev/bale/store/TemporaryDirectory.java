@@ -11,10 +11,10 @@ import java.util.stream.Stream;
  * whatever is left in it.
  *
  * <p>Its name is a {@link ProcessTag} of the process that made it: when a store opens, directories
- * of processes that no longer run are deleted, so a killed process leaves nothing behind for
- * long, and a running one never loses its trees. Two containers sharing one store root could take
- * each other's directories for stale ones (see {@link ProcessTag}), making an add fail, never
- * corrupting the store.
+ * of processes that no longer run are deleted, so a killed process leaves nothing behind for long,
+ * and a running one never loses its trees. Two containers sharing one store root could take each
+ * other's directories for stale ones (see {@link ProcessTag}), making an add fail, never corrupting
+ * the store.
  */
 public final class TemporaryDirectory implements AutoCloseable {
   private final Path path;

@@ -7,8 +7,8 @@ import java.util.Comparator;
 import java.util.Objects;
 
 /**
- * One entry of a tar archive: a directory, a regular file whose bytes come from a file on disk,
- * or a symbolic link.
+ * One entry of a tar archive: a directory, a regular file whose bytes come from a file on disk, or
+ * a symbolic link.
  *
  * @param name the path inside the archive, relative, without a leading or trailing slash
  * @param kind what the entry is

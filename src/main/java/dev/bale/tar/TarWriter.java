@@ -13,12 +13,12 @@ import java.util.Arrays;
 /**
  * Writes a tar archive in the GNU format, the same bytes on every machine for the same entries.
  *
- * <p>Every determinism rule lives here: modification time 1 (some loaders treat 0 as unset),
- * owner and group 0 with empty names, no access or change times, names longer than 100 bytes in
- * a preceding {@code ././@LongLink} entry (type {@code L}, or {@code K} for link targets) whose
- * own fields are fixed too. The archive ends with two zero blocks and no further record padding.
- * Hard links are not detected: each name gets its own copy of the bytes. The caller supplies
- * entries in the order it wants; {@link TarEntry#BYTE_ORDER} is the reproducible one.
+ * <p>Every determinism rule lives here: modification time 1 (some loaders treat 0 as unset), owner
+ * and group 0 with empty names, no access or change times, names longer than 100 bytes in a
+ * preceding {@code ././@LongLink} entry (type {@code L}, or {@code K} for link targets) whose own
+ * fields are fixed too. The archive ends with two zero blocks and no further record padding. Hard
+ * links are not detected: each name gets its own copy of the bytes. The caller supplies entries in
+ * the order it wants; {@link TarEntry#BYTE_ORDER} is the reproducible one.
  */
 public final class TarWriter implements Closeable {
   /** The modification time of every entry, in seconds since the epoch. */
@@ -302,8 +302,8 @@ public final class TarWriter implements Closeable {
     }
 
     /**
-     * Pads the content and returns the header block to write at {@link #headerOffset()}; the
-     * name must fit in 100 bytes.
+     * Pads the content and returns the header block to write at {@link #headerOffset()}; the name
+     * must fit in 100 bytes.
      */
     public byte[] finish(String name, int mode) throws IOException {
       pad(written);
@@ -311,8 +311,8 @@ public final class TarWriter implements Closeable {
     }
 
     /**
-     * Pads the content, flushes the archive and writes the header into {@code file}, the file
-     * this archive is being written to from its start; the name must fit in 100 bytes.
+     * Pads the content, flushes the archive and writes the header into {@code file}, the file this
+     * archive is being written to from its start; the name must fit in 100 bytes.
      */
     public void finish(String name, int mode, FileChannel file) throws IOException {
       ByteBuffer header = ByteBuffer.wrap(finish(name, mode));

@@ -19,8 +19,8 @@ public final class TreeScanner {
   private TreeScanner() {}
 
   /**
-   * Returns the entries of the file, directory or symbolic link at {@code root}, named {@code
-   * name} in the archive and its descendants below that name, in no particular order.
+   * Returns the entries of the file, directory or symbolic link at {@code root}, named {@code name}
+   * in the archive and its descendants below that name, in no particular order.
    *
    * @throws IOException if the tree cannot be read or holds a device, socket or pipe
    */

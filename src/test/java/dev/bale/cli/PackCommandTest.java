@@ -121,12 +121,13 @@ class PackCommandTest {
     Path tree = Files.createDirectories(temp.resolve("site/www"));
     Files.writeString(tree.resolve("index.html"), "<p>hi</p>");
 
-    Bale.Result result =
-        pack("--entry-point", "bin/server", temp.resolve("site").toString());
+    Bale.Result result = pack("--entry-point", "bin/server", temp.resolve("site").toString());
     assertThat(result.exitCode()).isEqualTo(1);
     assertThat(result.err().strip())
-        .isEqualTo("bale: cannot use entry point 'bin/server': it is not in '"
-            + temp.resolve("site") + "'");
+        .isEqualTo(
+            "bale: cannot use entry point 'bin/server': it is not in '"
+                + temp.resolve("site")
+                + "'");
     assertThat(bale.run("requisites", "site").exitCode()).isNotZero();
     assertThat(outputFiles()).isEmpty();
   }
@@ -139,8 +140,8 @@ class PackCommandTest {
     assertThat(result.out().strip()).isEqualTo(file.toString());
     ImageValidator.Checked checked = ImageValidator.dockerArchive(file);
     assertThat(checked.layers()).hasSize(1);
-    var names = ImageValidator.entries(checked.layers().get(0)).stream()
-        .map(e -> e.getName()).toList();
+    var names =
+        ImageValidator.entries(checked.layers().get(0)).stream().map(e -> e.getName()).toList();
     assertThat(names).contains("bin", "tmp/", hello.substring(1) + "/bin/hello");
   }
 

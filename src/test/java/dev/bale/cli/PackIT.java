@@ -48,8 +48,18 @@ class PackIT {
   @Test
   void dockerArchive_loadsAndRunsItsEntryPointInPodman() throws Exception {
     Path image =
-        pack("-o", temp.resolve("hello.tar").toString(), "--entry-point", "bin/hello",
-            "--entry-point-arg", "and", "--cmd", "friends", "--image-tag", "hello:it", hello);
+        pack(
+            "-o",
+            temp.resolve("hello.tar").toString(),
+            "--entry-point",
+            "bin/hello",
+            "--entry-point-arg",
+            "and",
+            "--cmd",
+            "friends",
+            "--image-tag",
+            "hello:it",
+            hello);
     ImageValidator.dockerArchive(image);
 
     Podman podman = new Podman(temp.resolve("podman"));
@@ -64,8 +74,15 @@ class PackIT {
     String jar = Path.of("target/bale.jar").toAbsolutePath().toString();
     Program.Result result =
         Program.run(
-                List.of("java", "-jar", jar, "--store", bale.storeUri(), "archive",
-                    "--format=docker", hello),
+                List.of(
+                    "java",
+                    "-jar",
+                    jar,
+                    "--store",
+                    bale.storeUri(),
+                    "archive",
+                    "--format=docker",
+                    hello),
                 Map.of(),
                 work)
             .checked();
@@ -86,13 +103,32 @@ class PackIT {
     Program.require("skopeo", "skopeo");
     Program.require("umoci", "umoci");
     Path archive =
-        pack("-o", temp.resolve("hello-oci.tar").toString(), "-f", "oci", "-S", "/bin=bin",
-            "--image-tag", "hello:oci", "--system", "aarch64-linux", "--compression", "none",
+        pack(
+            "-o",
+            temp.resolve("hello-oci.tar").toString(),
+            "-f",
+            "oci",
+            "-S",
+            "/bin=bin",
+            "--image-tag",
+            "hello:oci",
+            "--system",
+            "aarch64-linux",
+            "--compression",
+            "none",
             hello);
     // umoci 0.4 reads no zstd layers; the validator checks those.
     Path layout =
-        pack("-o", temp.resolve("layout").toString(), "-f", "oci-dir", "-S", "/bin=bin",
-            "--image-tag", "hello:oci", hello);
+        pack(
+            "-o",
+            temp.resolve("layout").toString(),
+            "-f",
+            "oci-dir",
+            "-S",
+            "/bin=bin",
+            "--image-tag",
+            "hello:oci",
+            hello);
     ImageValidator.ociArchive(archive);
     ImageValidator.ociLayout(layout);
 
@@ -125,8 +161,18 @@ class PackIT {
 
     String jar = Path.of("target/bale.jar").toAbsolutePath().toString();
     Process process =
-        new ProcessBuilder("java", "-jar", jar, "--store", bale.storeUri(), "pack", "-f", "oci",
-                "-o", output.resolve("big.tar").toString(), item)
+        new ProcessBuilder(
+                "java",
+                "-jar",
+                jar,
+                "--store",
+                bale.storeUri(),
+                "pack",
+                "-f",
+                "oci",
+                "-o",
+                output.resolve("big.tar").toString(),
+                item)
             .redirectErrorStream(true)
             .redirectOutput(temp.resolve("log").toFile())
             .start();
@@ -148,8 +194,7 @@ class PackIT {
 
   private JsonNode skopeoInspect(String reference) throws Exception {
     Program.Result result =
-        Program.run(List.of("skopeo", "--tmpdir", temp.toString(), "inspect", reference))
-            .checked();
+        Program.run(List.of("skopeo", "--tmpdir", temp.toString(), "inspect", reference)).checked();
     return new ObjectMapper().readTree(result.stdout());
   }
 
@@ -175,8 +220,9 @@ class PackIT {
     for (String path : List.of(busybox, hello)) {
       String baseName = path.substring(path.lastIndexOf('/') + 1);
       Map<String, String> item = describe(items.resolve(baseName));
-      item.forEach((name, what) -> tree.put(
-          ("gnu/store/" + baseName + "/" + name).replaceAll("/$", ""), what));
+      item.forEach(
+          (name, what) ->
+              tree.put(("gnu/store/" + baseName + "/" + name).replaceAll("/$", ""), what));
     }
     return tree;
   }

@@ -73,8 +73,10 @@ class PackLayersTest {
 
     Path one = temp.resolve("one");
     Path two = temp.resolve("two");
-    for (var run : List.of(List.of(one.toString(), first.toString()),
-        List.of(two.toString(), second.toString()))) {
+    for (var run :
+        List.of(
+            List.of(one.toString(), first.toString()),
+            List.of(two.toString(), second.toString()))) {
       Bale.Result result =
           bale.run("pack", "-f", "oci-dir", "--max-layers", "20", "-o", run.get(0), run.get(1));
       assertThat(result.exitCode()).as(result.err()).isZero();

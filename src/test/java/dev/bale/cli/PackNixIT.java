@@ -27,8 +27,18 @@ class PackNixIT {
     Path layout = temp.resolve("layout");
 
     Bale.Result result =
-        bale.run("pack", "-f", "oci-dir", "-o", layout.toString(),
-            "--image-tag", "top:oci", "-S", "/bin=bin", "--entry-point", "bin/run",
+        bale.run(
+            "pack",
+            "-f",
+            "oci-dir",
+            "-o",
+            layout.toString(),
+            "--image-tag",
+            "top:oci",
+            "-S",
+            "/bin=bin",
+            "--entry-point",
+            "bin/run",
             closure.top().toString());
 
     assertThat(result.exitCode()).as(result.err()).isZero();
@@ -40,8 +50,11 @@ class PackNixIT {
     expected.put("tmp", "directory 1777");
     expected.put("bin", "symlink " + closure.top() + "/bin");
     for (StorePath item : closure.all()) {
-      PackIT.describe(nix.physicalPath(item)).forEach((name, what) ->
-          expected.put(("nix/store/" + item.baseName() + "/" + name).replaceAll("/$", ""), what));
+      PackIT.describe(nix.physicalPath(item))
+          .forEach(
+              (name, what) ->
+                  expected.put(
+                      ("nix/store/" + item.baseName() + "/" + name).replaceAll("/$", ""), what));
     }
     assertThat(PackIT.umociUnpack(layout, temp.resolve("bundle"))).isEqualTo(expected);
   }

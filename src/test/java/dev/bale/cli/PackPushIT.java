@@ -33,8 +33,8 @@ class PackPushIT {
 
     try (RegistryFixture registry = RegistryFixture.start(temp)) {
       Podman podman = new Podman(temp.resolve("podman"));
-      for (var pair : List.of(List.of(docker.toString(), "docker"),
-          List.of(layout.toString(), "oci"))) {
+      for (var pair :
+          List.of(List.of(docker.toString(), "docker"), List.of(layout.toString(), "oci"))) {
         String reference = registry.host() + "/hello:" + pair.get(1);
         Bale.Result pushed = bale.run("push", "--from", pair.get(0), reference);
         assertThat(pushed.exitCode()).as(pushed.err()).isZero();

@@ -18,8 +18,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Packs the same closure in two processes, at different times and under different time zones
- * and umasks, in every format and compression, and compares the bytes.
+ * Packs the same closure in two processes, at different times and under different time zones and
+ * umasks, in every format and compression, and compares the bytes.
  */
 class PackReproducibilityIT {
   private static final List<List<String>> VARIANTS =
@@ -58,8 +58,22 @@ class PackReproducibilityIT {
     ImageValidator.dockerArchive(first.resolve("docker-gzip"));
     for (String format : List.of("docker", "oci")) {
       Path streamed = temp.resolve(format + ".stdout");
-      bale(bale, "UTC", "022 && exec >" + streamed, "pack", "-f", format, "--compression",
-          "gzip", "-o", "-", "-S", "/bin=bin", "--entry-point", "bin/hello", hello);
+      bale(
+          bale,
+          "UTC",
+          "022 && exec >" + streamed,
+          "pack",
+          "-f",
+          format,
+          "--compression",
+          "gzip",
+          "-o",
+          "-",
+          "-S",
+          "/bin=bin",
+          "--entry-point",
+          "bin/hello",
+          hello);
       assertThat(Files.readAllBytes(streamed))
           .as("%s to standard output", format)
           .isEqualTo(Files.readAllBytes(first.resolve(format + "-gzip")));
@@ -72,9 +86,22 @@ class PackReproducibilityIT {
     for (List<String> variant : VARIANTS) {
       Path output = directory.resolve(String.join("-", variant));
       batch.addAll(
-          List.of("--store", bale.storeUri(), "pack", "-f", variant.get(0), "--compression",
-              variant.get(1), "-o", output.toString(), "-S", "/bin=bin", "--entry-point",
-              "bin/hello", item, "::"));
+          List.of(
+              "--store",
+              bale.storeUri(),
+              "pack",
+              "-f",
+              variant.get(0),
+              "--compression",
+              variant.get(1),
+              "-o",
+              output.toString(),
+              "-S",
+              "/bin=bin",
+              "--entry-point",
+              "bin/hello",
+              item,
+              "::"));
     }
     Program.Result result = java(zone, umask, BaleBatch.class.getName(), batch);
     assertThat(result.stderr().lines().filter(l -> l.startsWith("bale: packed")))
@@ -92,12 +119,20 @@ class PackReproducibilityIT {
   private Program.Result java(String zone, String umask, String mainClass, List<String> args)
       throws Exception {
     String classPath =
-        Path.of("target/bale.jar").toAbsolutePath() + ":" + Path.of("target/test-classes")
-            .toAbsolutePath();
+        Path.of("target/bale.jar").toAbsolutePath()
+            + ":"
+            + Path.of("target/test-classes").toAbsolutePath();
     List<String> command =
         new ArrayList<>(
-            List.of("sh", "-c", "umask " + umask + " && exec \"$@\"", "sh", "java", "-cp",
-                classPath, mainClass));
+            List.of(
+                "sh",
+                "-c",
+                "umask " + umask + " && exec \"$@\"",
+                "sh",
+                "java",
+                "-cp",
+                classPath,
+                mainClass));
     command.addAll(args);
     return Program.run(command, Map.of("TZ", zone, "LC_ALL", "C.UTF-8"), null).checked();
   }
@@ -108,8 +143,8 @@ class PackReproducibilityIT {
     try (Stream<Path> paths = Files.walk(path)) {
       for (Path file : paths.filter(Files::isRegularFile).toList()) {
         byte[] bytes = Files.readAllBytes(file);
-        files.put(path.relativize(file).toString(),
-            dev.bale.hash.Digest.of(bytes) + " " + bytes.length);
+        files.put(
+            path.relativize(file).toString(), dev.bale.hash.Digest.of(bytes) + " " + bytes.length);
       }
     }
     return files;

@@ -58,7 +58,14 @@ class CustomisationTest {
     assertThat(content.entries())
         .extracting(TarEntry::name)
         .containsExactly(
-            "gnu", "gnu/store", base, base + "/f", "tmp", "usr", "usr/bin", "usr/bin/a",
+            "gnu",
+            "gnu/store",
+            base,
+            base + "/f",
+            "tmp",
+            "usr",
+            "usr/bin",
+            "usr/bin/a",
             "usr/bin/b");
   }
 }

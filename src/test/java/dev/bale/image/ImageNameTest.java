@@ -16,7 +16,7 @@ class ImageNameTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"Hello:1", "hello:-x", "hello::1", "-hello", "hello:" , "a//b:1"})
+  @ValueSource(strings = {"Hello:1", "hello:-x", "hello::1", "-hello", "hello:", "a//b:1"})
   void parse_invalid_isRejectedWithTheText(String text) {
     assertThatThrownBy(() -> ImageName.parse(text))
         .isInstanceOf(ImageException.class)

@@ -37,8 +37,8 @@ class LayerPlannerTest {
         }
       }
       String name = i < count - 3 ? "lib" + i : prefix + "-app" + i;
-      items.add(new ClosureItem(TestStore.pathOf(name), Path.of("/nonexistent"), references,
-          1000 + i));
+      items.add(
+          new ClosureItem(TestStore.pathOf(name), Path.of("/nonexistent"), references, 1000 + i));
     }
     return items;
   }

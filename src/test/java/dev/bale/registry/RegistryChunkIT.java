@@ -55,7 +55,9 @@ class RegistryChunkIT {
   private RegistryClient client() {
     return RegistryClient.builder()
         .stateDirectory(dir)
-        .retry(new RetryPolicy(5, Duration.ofMillis(100), Duration.ofSeconds(2), Duration.ofSeconds(60)))
+        .retry(
+            new RetryPolicy(
+                5, Duration.ofMillis(100), Duration.ofSeconds(2), Duration.ofSeconds(60)))
         .events(
             new EventSink() {
               @Override

@@ -47,7 +47,8 @@ class RegistryRetryIT {
   }
 
   private RegistryClient client() {
-    return client(new RetryPolicy(4, Duration.ofMillis(50), Duration.ofSeconds(3), Duration.ofSeconds(60)));
+    return client(
+        new RetryPolicy(4, Duration.ofMillis(50), Duration.ofSeconds(3), Duration.ofSeconds(60)));
   }
 
   private RegistryClient client(RetryPolicy retry) {

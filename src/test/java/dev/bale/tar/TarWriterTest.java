@@ -65,21 +65,23 @@ class TarWriterTest {
     assertThat(entries.get(2).isSymbolicLink()).isTrue();
     assertThat(entries.get(2).getLinkName()).isEqualTo("/gnu/store/x");
     assertThat(tar.length % 512).isZero();
-    assertThat((long) tar.length).isEqualTo(TarWriter.archiveSize(
-        List.of(TarEntry.directory("d", 0555), TarEntry.file("d/f", 04555, 5, file),
-            TarEntry.symlink("d/l", "/gnu/store/x"))));
+    assertThat((long) tar.length)
+        .isEqualTo(
+            TarWriter.archiveSize(
+                List.of(
+                    TarEntry.directory("d", 0555),
+                    TarEntry.file("d/f", 04555, 5, file),
+                    TarEntry.symlink("d/l", "/gnu/store/x"))));
   }
 
   @Test
-  void write_longNamesAndTargets_useGnuLongLinkEntriesThatGnuTarReads() throws IOException,
-      InterruptedException {
+  void write_longNamesAndTargets_useGnuLongLinkEntriesThatGnuTarReads()
+      throws IOException, InterruptedException {
     String longName = "gnu/store/" + "a".repeat(150) + "/" + "é".repeat(60);
     String longTarget = "/gnu/store/" + "b".repeat(200);
     Path file = Files.writeString(temp.resolve("f"), "x".repeat(1000));
     List<TarEntry> entries =
-        List.of(
-            TarEntry.file(longName, 0444, 1000, file),
-            TarEntry.symlink("link", longTarget));
+        List.of(TarEntry.file(longName, 0444, 1000, file), TarEntry.symlink("link", longTarget));
     byte[] tar = archive(entries);
 
     assertThat((long) tar.length).isEqualTo(TarWriter.archiveSize(entries));
@@ -91,8 +93,10 @@ class TarWriterTest {
     Path archive = Files.write(temp.resolve("a.tar"), tar);
     Program.require("tar", "tar");
     String listing =
-        Program.run(List.of("tar", "-tf", archive.toString()),
-                java.util.Map.of("LC_ALL", "C.UTF-8"), null)
+        Program.run(
+                List.of("tar", "-tf", archive.toString()),
+                java.util.Map.of("LC_ALL", "C.UTF-8"),
+                null)
             .checked()
             .stdout();
     assertThat(listing).isEqualTo(longName + "\nlink\n");
@@ -109,12 +113,15 @@ class TarWriterTest {
     byte[] tar = archive(entries);
 
     List<TarArchiveEntry> read = read(tar);
-    assertThat(read).extracting(TarArchiveEntry::getName).containsExactly("item/", "item/a",
-        "item/b");
-    assertThat(read.subList(1, 3)).allSatisfy(e -> {
-      assertThat(e.isFile()).isTrue();
-      assertThat(e.getSize()).isEqualTo(12);
-    });
+    assertThat(read)
+        .extracting(TarArchiveEntry::getName)
+        .containsExactly("item/", "item/a", "item/b");
+    assertThat(read.subList(1, 3))
+        .allSatisfy(
+            e -> {
+              assertThat(e.isFile()).isTrue();
+              assertThat(e.getSize()).isEqualTo(12);
+            });
     // The GNU access and change time fields stay empty in every header.
     for (int header : new int[] {0, 512, 1536}) {
       assertThat(tar[header]).isEqualTo((byte) 'i');

@@ -11,8 +11,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Runs bale's command line in this JVM against an embedded store in a test's temporary
- * directory, and builds the busybox closure the image tests pack.
+ * Runs bale's command line in this JVM against an embedded store in a test's temporary directory,
+ * and builds the busybox closure the image tests pack.
  */
 public final class Bale {
   private final String storeUri;
@@ -54,8 +54,8 @@ public final class Bale {
 
   /**
    * Adds a busybox item ({@code bin/busybox}, {@code bin/sh} linking to it) and a {@code hello}
-   * item whose {@code bin/hello} script runs busybox's shell by its store path and prints
-   * {@code text}; returns their store paths, busybox first.
+   * item whose {@code bin/hello} script runs busybox's shell by its store path and prints {@code
+   * text}; returns their store paths, busybox first.
    */
   public List<String> addHelloClosure(Path work, String text) throws IOException {
     Path busybox = Files.createDirectories(work.resolve("busybox/bin"));

@@ -5,9 +5,9 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Runs several bale command lines, separated by {@code ::}, in one process, so that tests can
- * run many commands under one time zone and umask without starting a JVM for each. Exits with
- * the first non-zero status.
+ * Runs several bale command lines, separated by {@code ::}, in one process, so that tests can run
+ * many commands under one time zone and umask without starting a JVM for each. Exits with the first
+ * non-zero status.
  */
 public final class BaleBatch {
   private BaleBatch() {}

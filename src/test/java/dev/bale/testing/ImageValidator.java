@@ -108,7 +108,8 @@ public final class ImageValidator {
     Digest digest = Digest.parse(descriptor.get("digest").asText());
     byte[] bytes = file(files, "blobs/sha256/" + digest.hex());
     assertThat(Digest.of(bytes)).as("digest of blob " + digest).isEqualTo(digest);
-    assertThat((long) bytes.length).as("size of blob " + digest)
+    assertThat((long) bytes.length)
+        .as("size of blob " + digest)
         .isEqualTo(descriptor.get("size").asLong());
     return bytes;
   }
@@ -119,7 +120,8 @@ public final class ImageValidator {
     JsonNode diffIds = json.get("rootfs").get("diff_ids");
     assertThat(diffIds.size()).as("diff IDs").isEqualTo(layers.size());
     for (int i = 0; i < layers.size(); i++) {
-      assertThat(diffIds.get(i).asText()).as("diff ID of layer " + i)
+      assertThat(diffIds.get(i).asText())
+          .as("diff ID of layer " + i)
           .isEqualTo(Digest.of(layers.get(i)).toString());
       readTar(layers.get(i));
     }

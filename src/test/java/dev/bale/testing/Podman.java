@@ -6,8 +6,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * A podman with private storage in a test's temporary directory, so tests never touch the
- * machine's own images. Containers run with runc, low limits and no network.
+ * A podman with private storage in a test's temporary directory, so tests never touch the machine's
+ * own images. Containers run with runc, low limits and no network.
  */
 public final class Podman {
   private final Path executable;
@@ -28,10 +28,20 @@ public final class Podman {
   /** Runs {@code image} with {@code args} and returns the finished container's output. */
   public Program.Result run(String image, List<String> args)
       throws IOException, InterruptedException {
-    List<String> command = new ArrayList<>(List.of(
-        "--runtime", "runc", "run", "--rm",
-        "--ulimit", "nofile=1024:1024", "--ulimit", "nproc=1024:1024",
-        "--network", "none", image));
+    List<String> command =
+        new ArrayList<>(
+            List.of(
+                "--runtime",
+                "runc",
+                "run",
+                "--rm",
+                "--ulimit",
+                "nofile=1024:1024",
+                "--ulimit",
+                "nproc=1024:1024",
+                "--network",
+                "none",
+                image));
     command.addAll(args);
     return podman(command);
   }
@@ -42,13 +52,20 @@ public final class Podman {
   }
 
   private Program.Result podman(List<String> args) throws IOException, InterruptedException {
-    List<String> command = new ArrayList<>(List.of(
-        executable.toString(),
-        "--root", root.resolve("root").toString(),
-        "--runroot", root.resolve("run").toString(),
-        "--storage-driver", "vfs",
-        "--cgroup-manager", "cgroupfs",
-        "--events-backend", "none"));
+    List<String> command =
+        new ArrayList<>(
+            List.of(
+                executable.toString(),
+                "--root",
+                root.resolve("root").toString(),
+                "--runroot",
+                root.resolve("run").toString(),
+                "--storage-driver",
+                "vfs",
+                "--cgroup-manager",
+                "cgroupfs",
+                "--events-backend",
+                "none"));
     command.addAll(args);
     return Program.run(command);
   }

@@ -29,8 +29,12 @@ public final class Program {
       }
     }
     throw new AssertionError(
-        command + " is missing: install " + debianPackage + " (apt-get install -y "
-            + debianPackage + ")");
+        command
+            + " is missing: install "
+            + debianPackage
+            + " (apt-get install -y "
+            + debianPackage
+            + ")");
   }
 
   /** Runs {@code command} and returns what it did. */
@@ -39,8 +43,8 @@ public final class Program {
   }
 
   /**
-   * Runs {@code command} with extra environment variables {@code env} in {@code directory} (or
-   * the current one when null) and returns what it did.
+   * Runs {@code command} with extra environment variables {@code env} in {@code directory} (or the
+   * current one when null) and returns what it did.
    */
   public static Result run(List<String> command, Map<String, String> env, Path directory)
       throws IOException, InterruptedException {
@@ -76,8 +80,13 @@ public final class Program {
     public Result checked() {
       if (exitCode != 0) {
         throw new AssertionError(
-            String.join(" ", command) + " exited with " + exitCode + "\nstdout: " + stdout
-                + "\nstderr: " + stderr);
+            String.join(" ", command)
+                + " exited with "
+                + exitCode
+                + "\nstdout: "
+                + stdout
+                + "\nstderr: "
+                + stderr);
       }
       return this;
     }

@@ -27,17 +27,17 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Writes an image as a Docker archive: {@code ID/layer.tar}, {@code ID/VERSION} and {@code
- * ID/json} for each layer, the config as {@code HEX.json}, then {@code manifest.json} ({@code
- * Config}, {@code RepoTags}, {@code Layers}) and {@code repositories}.
+ * Writes an image as a Docker archive: {@code ID/layer.tar}, {@code ID/VERSION} and {@code ID/json}
+ * for each layer, the config as {@code HEX.json}, then {@code manifest.json} ({@code Config},
+ * {@code RepoTags}, {@code Layers}) and {@code repositories}.
  *
  * <p>Loaders read {@code manifest.json} wherever it is in the archive, so it comes last and the
- * whole archive is written in one pass: a layer's directory is named by a digest of what the
- * layer holds (its store paths), known before its bytes. An uncompressed layer's size is known
- * from the sizes of its files; a compressed layer written to a file is streamed behind a
- * placeholder header filled in afterwards. Only a compressed layer written to a stream that
- * cannot seek is compressed twice: once to count its bytes, once to write them, unless a {@link
- * LayerCache} knows its size. Every layer written is recorded in the cache.
+ * whole archive is written in one pass: a layer's directory is named by a digest of what the layer
+ * holds (its store paths), known before its bytes. An uncompressed layer's size is known from the
+ * sizes of its files; a compressed layer written to a file is streamed behind a placeholder header
+ * filled in afterwards. Only a compressed layer written to a stream that cannot seek is compressed
+ * twice: once to count its bytes, once to write them, unless a {@link LayerCache} knows its size.
+ * Every layer written is recorded in the cache.
  */
 public final class DockerArchiveWriter {
   private static final int FILE_MODE = 0644;
@@ -67,8 +67,8 @@ public final class DockerArchiveWriter {
   }
 
   /**
-   * Writes {@code image} to {@code out}, which is closed at the end, taking compressed layer
-   * sizes from {@code cache} when it knows them.
+   * Writes {@code image} to {@code out}, which is closed at the end, taking compressed layer sizes
+   * from {@code cache} when it knows them.
    */
   public static WrittenImage write(
       Image image, OutputStream out, EventSink events, LayerCache cache) throws IOException {

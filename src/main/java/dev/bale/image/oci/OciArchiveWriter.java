@@ -29,9 +29,8 @@ import java.util.List;
  * <p>A blob's entry is named by its digest, known only once its bytes are written. Written to a
  * file, a layer is streamed once behind a placeholder header that is filled in afterwards. Written
  * to a stream that cannot seek (standard output), each layer is produced twice, once to learn its
- * digest and size and once to write it, so nothing is spooled to disk; with a {@link
- * LayerCache} that knows the layer, the first pass is skipped. Every layer written is recorded in
- * the cache.
+ * digest and size and once to write it, so nothing is spooled to disk; with a {@link LayerCache}
+ * that knows the layer, the first pass is skipped. Every layer written is recorded in the cache.
  */
 public final class OciArchiveWriter {
   private static final int FILE_MODE = 0644;
@@ -134,8 +133,7 @@ public final class OciArchiveWriter {
   /** Writes one layer blob as an archive entry. */
   @FunctionalInterface
   private interface LayerEntry {
-    WrittenLayer write(TarWriter archive, Layer layer, Compression compression)
-        throws IOException;
+    WrittenLayer write(TarWriter archive, Layer layer, Compression compression) throws IOException;
   }
 
   /** Streams a layer once and then writes its header over the placeholder. */

@@ -37,8 +37,8 @@ final class OciDocuments {
   }
 
   /**
-   * Returns an index listing the manifests of {@code existing} (an older index, or null) that
-   * carry another tag, then {@code entry}.
+   * Returns an index listing the manifests of {@code existing} (an older index, or null) that carry
+   * another tag, then {@code entry}.
    */
   static byte[] index(JsonNode existing, ObjectNode entry) {
     ObjectNode root = JsonNodeFactory.instance.objectNode();

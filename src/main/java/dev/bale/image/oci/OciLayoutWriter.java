@@ -36,17 +36,16 @@ import java.util.concurrent.TimeUnit;
 /**
  * Writes an image into an OCI layout directory, creating it or adding to an existing one.
  *
- * <p>A layer is written once, to a temporary file beside the blobs, while its digests are
- * computed; it is then renamed to its digest, unless a blob of that digest is already there, which
- * is left untouched. {@code index.json} is replaced last, atomically, so a failure leaves the
- * layout as valid as it was (at worst with unreferenced blobs).
+ * <p>A layer is written once, to a temporary file beside the blobs, while its digests are computed;
+ * it is then renamed to its digest, unless a blob of that digest is already there, which is left
+ * untouched. {@code index.json} is replaced last, atomically, so a failure leaves the layout as
+ * valid as it was (at worst with unreferenced blobs).
  *
- * <p>With a {@link LayerCache}, a layer the cache knows whose blob the layout holds already is
- * not built at all: none of its store files is opened. Every layer built is recorded in the
- * cache.
+ * <p>With a {@link LayerCache}, a layer the cache knows whose blob the layout holds already is not
+ * built at all: none of its store files is opened. Every layer built is recorded in the cache.
  *
- * <p>Layers are written concurrently, up to one per processor, each to its own temporary file;
- * a blob's bytes depend only on its layer, so the layout is the same as sequential writing gives.
+ * <p>Layers are written concurrently, up to one per processor, each to its own temporary file; a
+ * blob's bytes depend only on its layer, so the layout is the same as sequential writing gives.
  */
 public final class OciLayoutWriter {
   private static final int BUFFER = 1 << 16;
@@ -67,8 +66,8 @@ public final class OciLayoutWriter {
    * Writes {@code image} into the layout at {@code directory}, skipping the layers that {@code
    * cache} knows and the layout holds.
    */
-  public static WrittenImage write(
-      Image image, Path directory, EventSink events, LayerCache cache) throws IOException {
+  public static WrittenImage write(Image image, Path directory, EventSink events, LayerCache cache)
+      throws IOException {
     Path blobs = directory.resolve("blobs").resolve(Digest.ALGORITHM);
     Files.createDirectories(blobs);
     Path layout = directory.resolve("oci-layout");
@@ -190,8 +189,7 @@ public final class OciLayoutWriter {
     return whole ? known : Optional.empty();
   }
 
-  private static WrittenLayer writeLayer(Path blobs, Layer layer, Image image)
-      throws IOException {
+  private static WrittenLayer writeLayer(Path blobs, Layer layer, Image image) throws IOException {
     Layer.Content content = layer.scan();
     Path temporary = Files.createTempFile(blobs, ".layer-", ".tmp", READABLE);
     try {
@@ -206,8 +204,7 @@ public final class OciLayoutWriter {
     }
   }
 
-  private static Descriptor putBlob(Path blobs, String mediaType, byte[] bytes)
-      throws IOException {
+  private static Descriptor putBlob(Path blobs, String mediaType, byte[] bytes) throws IOException {
     Digest digest = Digest.of(bytes);
     Path blob = blobs.resolve(digest.hex());
     if (!Files.exists(blob)) {

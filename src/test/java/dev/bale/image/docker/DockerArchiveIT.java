@@ -31,8 +31,7 @@ class DockerArchiveIT {
     ClosureItem busybox = store.addBusybox();
     ClosureItem hello = store.addHello(busybox, "hello from a layered image");
     Customisation customisation =
-        Customisation.of(
-            TestStore.DIRECTORY, List.of(new Symlink("/bin", hello.path() + "/bin")));
+        Customisation.of(TestStore.DIRECTORY, List.of(new Symlink("/bin", hello.path() + "/bin")));
     ImageConfig config =
         ImageConfig.builder(Platform.current())
             .entrypoint(List.of(hello.path() + "/bin/hello"))

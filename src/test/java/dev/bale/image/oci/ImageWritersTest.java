@@ -163,13 +163,17 @@ class ImageWritersTest {
     Files.setLastModifiedTime(blob, java.nio.file.attribute.FileTime.fromMillis(5000));
 
     Image other =
-        new Image(ImageName.parse("hello:2"), image(Compression.GZIP, 1).config(),
-            image(Compression.GZIP, 1).layers(), Compression.GZIP);
+        new Image(
+            ImageName.parse("hello:2"),
+            image(Compression.GZIP, 1).config(),
+            image(Compression.GZIP, 1).layers(),
+            Compression.GZIP);
     OciLayoutWriter.write(image(Compression.GZIP, 100), layout, EventSink.DISCARD);
     OciLayoutWriter.write(other, layout, EventSink.DISCARD);
 
-    assertThat(Files.getLastModifiedTime(blob).toMillis()).isEqualTo(5000).isNotEqualTo(
-        before.toMillis());
+    assertThat(Files.getLastModifiedTime(blob).toMillis())
+        .isEqualTo(5000)
+        .isNotEqualTo(before.toMillis());
     ImageValidator.Checked checked = ImageValidator.ociLayout(layout);
     assertThat(checked.index().get("manifests")).hasSize(2);
     assertThat(checked.layers()).hasSize(1);
