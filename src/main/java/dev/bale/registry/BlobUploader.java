@@ -189,6 +189,7 @@ final class BlobUploader {
       } catch (java.net.ConnectException e) {
         throw connection.unreachable(e);
       } catch (IOException e) {
+        stopIfCancelled(e, what);
         if (attempt >= retry.attempts()) {
           throw new RegistryException(
               "cannot "
@@ -205,6 +206,19 @@ final class BlobUploader {
       }
       RegistryConnection.pause(retry.delay(attempt));
       location = null;
+    }
+  }
+
+  /**
+   * Gives up at once when the push was cancelled (another blob failed and its siblings were
+   * interrupted): a retry, or a warning about one, would only hide the real failure.
+   */
+  private static void stopIfCancelled(Exception e, String what) throws RegistryException {
+    // The exact class: a SocketTimeoutException is an InterruptedIOException too, and is worth
+    // a retry.
+    if (e.getClass() == java.io.InterruptedIOException.class
+        || Thread.currentThread().isInterrupted()) {
+      throw new RegistryException("interrupted while trying to " + what);
     }
   }
 
@@ -248,6 +262,7 @@ final class BlobUploader {
           events.progress(name, offset, blob.size());
           continue;
         } catch (ChunkRejected | IOException e) {
+          stopIfCancelled(e, "upload blob '" + name + "'");
           failures++;
           if (failures >= retry.attempts()) {
             throw new RegistryException(
