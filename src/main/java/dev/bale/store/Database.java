@@ -116,8 +116,8 @@ final class Database implements AutoCloseable {
   }
 
   private void createSchema() throws SQLException, StoreException {
+    WalMode.enable(connection, BUSY_TIMEOUT_MILLIS);
     try (Statement statement = connection.createStatement()) {
-      statement.execute("pragma journal_mode = wal");
       statement.execute("pragma synchronous = normal");
     }
     inTransaction(

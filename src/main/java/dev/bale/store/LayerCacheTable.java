@@ -87,7 +87,7 @@ public final class LayerCacheTable implements AutoCloseable {
       throw new StoreException("cannot open the layer cache in '" + file + "'", e);
     }
     try (Statement statement = connection.createStatement()) {
-      statement.execute("pragma journal_mode = wal");
+      WalMode.enable(connection, BUSY_TIMEOUT_MILLIS);
       statement.execute(SCHEMA);
       return new LayerCacheTable(file, connection);
     } catch (SQLException e) {
