@@ -44,22 +44,7 @@ public interface Blob {
 
   /** Returns a blob whose bytes {@code writer} produces; the digest and size must match them. */
   static Blob of(Digest digest, long size, String mediaType, BlobWriter writer) {
-    return new Blob() {
-      @Override
-      public Digest digest() {
-        return digest;
-      }
-
-      @Override
-      public long size() {
-        return size;
-      }
-
-      @Override
-      public String mediaType() {
-        return mediaType;
-      }
-
+    return new DescribedBlob(digest, size, mediaType) {
       @Override
       public void writeTo(OutputStream out) throws IOException {
         writer.writeTo(out);
@@ -70,24 +55,7 @@ public interface Blob {
   /** Returns a blob held in memory, digesting it. */
   static Blob ofBytes(byte[] bytes, String mediaType) {
     byte[] copy = bytes.clone();
-    return new Blob() {
-      private final Digest digest = Digest.of(copy);
-
-      @Override
-      public Digest digest() {
-        return digest;
-      }
-
-      @Override
-      public long size() {
-        return copy.length;
-      }
-
-      @Override
-      public String mediaType() {
-        return mediaType;
-      }
-
+    return new DescribedBlob(Digest.of(copy), copy.length, mediaType) {
       @Override
       public void writeTo(OutputStream out) throws IOException {
         out.write(copy);
@@ -105,22 +73,7 @@ public interface Blob {
    * layer file or a member of a tar archive. The caller vouches for the digest.
    */
   static Blob ofFileRegion(Path file, long offset, long size, Digest digest, String mediaType) {
-    return new Blob() {
-      @Override
-      public Digest digest() {
-        return digest;
-      }
-
-      @Override
-      public long size() {
-        return size;
-      }
-
-      @Override
-      public String mediaType() {
-        return mediaType;
-      }
-
+    return new DescribedBlob(digest, size, mediaType) {
       @Override
       public void writeTo(OutputStream out) throws IOException {
         try (InputStream in = open()) {
