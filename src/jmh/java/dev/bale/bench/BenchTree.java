@@ -13,9 +13,9 @@ import java.util.stream.Stream;
  * Writes a store-item-like tree: {@value #FILES} files, most of them small, a few large ones, some
  * executables and symbolic links, holding exactly {@value #BYTES} bytes of file contents.
  */
-final class BenchTree {
-  static final int FILES = 3000;
-  static final int BYTES = 40_000_000;
+public final class BenchTree {
+  public static final int FILES = 3000;
+  public static final int BYTES = 40_000_000;
 
   private static final int LARGE_FILES = 60;
   private static final int FILES_PER_DIRECTORY = 40;
@@ -23,7 +23,7 @@ final class BenchTree {
   private BenchTree() {}
 
   /** Creates the tree in a new temporary directory and returns that directory. */
-  static Path create() throws IOException {
+  public static Path create() throws IOException {
     Path root = Files.createTempDirectory("bale-bench-tree");
     Random random = new Random(42);
     int[] sizes = sizes(random);
@@ -50,7 +50,7 @@ final class BenchTree {
   }
 
   /** Deletes a tree made by {@link #create()}. */
-  static void delete(Path root) throws IOException {
+  public static void delete(Path root) throws IOException {
     try (Stream<Path> paths = Files.walk(root)) {
       for (Path path : (Iterable<Path>) paths.sorted(Comparator.reverseOrder())::iterator) {
         Files.delete(path);

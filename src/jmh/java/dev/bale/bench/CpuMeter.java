@@ -31,7 +31,7 @@ public class CpuMeter {
   }
 
   /** Records that {@code count} more input bytes were processed. */
-  void add(long count) {
+  public void add(long count) {
     bytes += count;
     cpuNanos = processCpuNanos() - start;
   }
