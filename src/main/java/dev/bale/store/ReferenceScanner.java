@@ -18,16 +18,21 @@ import java.util.TreeSet;
  *
  * <p>Scanning the NAR rather than the files covers file contents, symbolic link targets and file
  * names, as Guix and Nix do. Most bytes are ruled out cheaply: a window is only looked up when all
- * its 32 characters are base32, and a 60-bit key of its first 12 characters is checked first so
- * that long runs of letters do not build a string per position.
+ * its 32 characters are base32, which is checked from its end so that one other byte skips every
+ * window that holds it. Inside a long run of base32 letters the window slides one byte at a time
+ * and a 60-bit key of its last 12 characters rolls along; a bit filter and then a set of the
+ * candidates' keys are asked before any string is built.
  */
 final class ReferenceScanner extends OutputStream {
   private static final int HASH_LENGTH = StorePath.HASH_LENGTH;
   private static final int KEY_LENGTH = 12;
+  private static final long KEY_MASK = (1L << (5 * KEY_LENGTH)) - 1;
+  private static final int FILTER_BITS = 1 << 20;
   private static final byte[] DIGIT_VALUES = digitValues();
 
   private final Map<String, StorePath> candidates = new HashMap<>();
   private final Set<Long> keys = new HashSet<>();
+  private final long[] filter = new long[FILTER_BITS / Long.SIZE];
   private final SortedSet<StorePath> found = new TreeSet<>();
 
   /** Up to 31 base32 bytes that ended the previous write, which a hash may continue. */
@@ -38,7 +43,10 @@ final class ReferenceScanner extends OutputStream {
     for (StorePath candidate : candidates) {
       this.candidates.put(candidate.hash(), candidate);
       byte[] hash = candidate.hash().getBytes(StandardCharsets.US_ASCII);
-      keys.add(key(hash, 0));
+      long key = key(hash, HASH_LENGTH - KEY_LENGTH);
+      keys.add(key);
+      int bit = filterBit(key);
+      filter[bit >>> 6] |= 1L << bit;
     }
   }
 
@@ -76,15 +84,44 @@ final class ReferenceScanner extends OutputStream {
         i += j + 1;
         continue;
       }
-      if (keys.contains(key(data, i))) {
-        String hash = new String(data, i, HASH_LENGTH, StandardCharsets.US_ASCII);
-        StorePath path = candidates.get(hash);
-        if (path != null) {
-          found.add(path);
-        }
-      }
-      i++;
+      i = slideAlongRun(data, i);
     }
+  }
+
+  /**
+   * Looks up every window of the base32 run whose first full window starts at {@code start}, and
+   * returns where the search for the next run resumes.
+   */
+  private int slideAlongRun(byte[] data, int start) {
+    long key = key(data, start + HASH_LENGTH - KEY_LENGTH);
+    for (int i = start; ; i++) {
+      lookUp(data, i, key);
+      int next = i + HASH_LENGTH;
+      if (next == data.length) {
+        return next;
+      }
+      int value = DIGIT_VALUES[data[next] & 0xff];
+      if (value < 0) {
+        return next + 1;
+      }
+      key = ((key << 5) | value) & KEY_MASK;
+    }
+  }
+
+  private void lookUp(byte[] data, int start, long key) {
+    int bit = filterBit(key);
+    if ((filter[bit >>> 6] & (1L << bit)) == 0 || !keys.contains(key)) {
+      return;
+    }
+    String hash = new String(data, start, HASH_LENGTH, StandardCharsets.US_ASCII);
+    StorePath path = candidates.get(hash);
+    if (path != null) {
+      found.add(path);
+    }
+  }
+
+  private static int filterBit(long key) {
+    return (int) (key ^ (key >>> 20) ^ (key >>> 40)) & (FILTER_BITS - 1);
   }
 
   private static byte[] trailingDigits(byte[] data) {

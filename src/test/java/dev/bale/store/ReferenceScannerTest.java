@@ -6,6 +6,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
+import net.jqwik.api.constraints.CharRange;
 import net.jqwik.api.constraints.IntRange;
 import net.jqwik.api.constraints.StringLength;
 import org.junit.jupiter.api.Test;
@@ -75,5 +76,19 @@ class ReferenceScannerTest {
     assertThat(scan(before + OTHER.hash() + after, chunk).references()).contains(OTHER);
     assertThat(scan(before + after, chunk).references())
         .isEqualTo(scan(before + after, 1 << 16).references());
+  }
+
+  @Property(tries = 300)
+  void references_longBase32Runs_findWhatANaiveSearchFinds(
+      @ForAll @StringLength(max = 300) @CharRange(from = 'a', to = 'd') String letters,
+      @ForAll @IntRange(min = 0, max = 300) int at,
+      @ForAll @IntRange(min = 1, max = 70) int chunk) {
+    // Runs of base32 letters longer than a hash, with candidate hashes spliced in at any offset.
+    String spliced = letters.substring(0, Math.min(at, letters.length())) + LIB.hash() + letters;
+    String text = spliced + DATA.hash().substring(0, 31) + OTHER.hash() + spliced;
+
+    List<StorePath> naive =
+        List.of(LIB, DATA, OTHER).stream().filter(p -> text.contains(p.hash())).sorted().toList();
+    assertThat(scan(text, chunk).references()).containsExactlyElementsOf(naive);
   }
 }
