@@ -1,6 +1,8 @@
 package dev.bale.image;
 
+import dev.bale.hash.Digest;
 import dev.bale.hash.DigestingOutputStream;
+import dev.bale.hash.PipelinedDigestingOutputStream;
 import dev.bale.tar.TarEntry;
 import dev.bale.tar.TarWriter;
 import java.io.FilterOutputStream;
@@ -10,7 +12,8 @@ import java.io.OutputStream;
 /**
  * Writes a layer blob in one pass: the tar goes through the compressor to the destination while
  * both the diff ID and the blob digest are computed, so no layer is ever held in memory or read
- * twice.
+ * twice. The diff ID, a digest of every byte of the tar, is computed on a thread of its own beside
+ * the reading and compressing.
  */
 public final class LayerWriter {
   /**
@@ -29,10 +32,22 @@ public final class LayerWriter {
    */
   public static WrittenLayer write(Layer.Content content, Compression compression, OutputStream out)
       throws IOException {
+    if (compression == Compression.NONE) {
+      // An uncompressed blob is its own tar: hash it once, not twice.
+      PipelinedDigestingOutputStream tar = new PipelinedDigestingOutputStream(new KeepOpen(out));
+      writeTar(content, tar);
+      Digest digest = tar.digest();
+      return new WrittenLayer(digest, tar.size(), digest, tar.size());
+    }
     DigestingOutputStream blob = new DigestingOutputStream(new KeepOpen(out));
-    // An uncompressed blob is its own tar: hash it once, not twice.
-    DigestingOutputStream tar =
-        compression == Compression.NONE ? blob : new DigestingOutputStream(compression.wrap(blob));
+    PipelinedDigestingOutputStream tar = new PipelinedDigestingOutputStream(compression.wrap(blob));
+    writeTar(content, tar);
+    return new WrittenLayer(blob.digest(), blob.size(), tar.digest(), tar.size());
+  }
+
+  /** Writes the entries of {@code content} as a tar to {@code tar} and closes it. */
+  private static void writeTar(Layer.Content content, PipelinedDigestingOutputStream tar)
+      throws IOException {
     try (TarWriter writer = new TarWriter(tar)) {
       for (TarEntry entry : content.entries()) {
         writer.write(entry);
@@ -42,11 +57,6 @@ public final class LayerWriter {
       throw new IllegalStateException(
           "layer tar has " + tar.size() + " bytes, not the planned " + content.tarSize());
     }
-    if (tar == blob) {
-      var digest = blob.digest();
-      return new WrittenLayer(digest, blob.size(), digest, blob.size());
-    }
-    return new WrittenLayer(blob.digest(), blob.size(), tar.digest(), tar.size());
   }
 
   /** Flushes instead of closing, so a layer can be one entry among others in a stream. */

@@ -82,6 +82,7 @@ final class Database implements AutoCloseable {
 
   /** Opens the foreign database {@code file} read-only; its paths are under {@code directory}. */
   static Database openReadOnly(Path file, String directory) throws StoreException {
+    SqliteLibrary.prepare();
     SQLiteConfig config = new SQLiteConfig();
     config.setReadOnly(true);
     config.setBusyTimeout(BUSY_TIMEOUT_MILLIS);
@@ -97,6 +98,7 @@ final class Database implements AutoCloseable {
    * share it, and creates the schema if it is missing.
    */
   static Database openWritable(Path file, String directory) throws StoreException {
+    SqliteLibrary.prepare();
     SQLiteConfig config = new SQLiteConfig();
     config.setBusyTimeout(BUSY_TIMEOUT_MILLIS);
     config.enforceForeignKeys(true);

@@ -63,11 +63,7 @@ public final class LayerCacheTable implements AutoCloseable {
    * {@code ~/.cache/bale/layers.sqlite}), for the stores whose database bale never writes.
    */
   public static LayerCacheTable openOwn() throws StoreException {
-    String cache = System.getenv("XDG_CACHE_HOME");
-    Path directory =
-        cache != null && !cache.isEmpty()
-            ? Path.of(cache, "bale")
-            : Path.of(System.getProperty("user.home"), ".cache", "bale");
+    Path directory = Stores.cacheDirectory();
     try {
       Files.createDirectories(directory);
     } catch (IOException e) {
@@ -78,6 +74,7 @@ public final class LayerCacheTable implements AutoCloseable {
 
   /** Opens the table in the SQLite database {@code file}, creating both if they are missing. */
   public static LayerCacheTable open(Path file) throws StoreException {
+    SqliteLibrary.prepare();
     SQLiteConfig config = new SQLiteConfig();
     config.setBusyTimeout(BUSY_TIMEOUT_MILLIS);
     Connection connection;

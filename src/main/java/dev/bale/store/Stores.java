@@ -29,6 +29,17 @@ public final class Stores {
   private Stores() {}
 
   /**
+   * Returns bale's cache directory, {@code $XDG_CACHE_HOME/bale}, else {@code ~/.cache/bale}, which
+   * holds what can be made again: layer digests for foreign stores, the SQLite native library.
+   */
+  public static Path cacheDirectory() {
+    String cache = System.getenv("XDG_CACHE_HOME");
+    return cache != null && !cache.isEmpty()
+        ? Path.of(cache, "bale")
+        : Path.of(System.getProperty("user.home"), ".cache", "bale");
+  }
+
+  /**
    * Opens the store named by {@code uri}.
    *
    * @throws StoreException if the URI is malformed or names an unknown kind or parameter, or the
