@@ -1,6 +1,6 @@
 package dev.bale.nar;
 
-import dev.bale.hash.DigestingOutputStream;
+import dev.bale.hash.PipelinedDigestingOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -44,9 +44,12 @@ public final class NarWriter {
 
   /** Returns the SHA-256 digest and the size of the NAR of the tree at {@code root}. */
   public static NarSummary summarize(Path root) throws IOException {
-    DigestingOutputStream digesting = new DigestingOutputStream(OutputStream.nullOutputStream());
-    write(root, digesting);
-    return new NarSummary(digesting.digest(), digesting.size());
+    // Reading runs on this thread and hashing on the stream's own.
+    try (PipelinedDigestingOutputStream nar =
+        new PipelinedDigestingOutputStream(OutputStream.nullOutputStream())) {
+      write(root, nar);
+      return new NarSummary(nar.digest(), nar.size());
+    }
   }
 
   private void node(Path path) throws IOException {

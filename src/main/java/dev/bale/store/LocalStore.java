@@ -1,7 +1,7 @@
 package dev.bale.store;
 
 import dev.bale.hash.Digest;
-import dev.bale.hash.DigestingOutputStream;
+import dev.bale.hash.PipelinedDigestingOutputStream;
 import dev.bale.nar.NarWriter;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
@@ -194,13 +194,18 @@ public final class LocalStore extends DatabaseStore {
   /** Hashes and scans {@code tree} and returns what registering it as {@code name} records. */
   private PathInfo describe(Path tree, String name) throws IOException, StoreException {
     ReferenceScanner scanner = new ReferenceScanner(validPaths());
-    DigestingOutputStream digesting = new DigestingOutputStream(scanner);
-    NarWriter.write(tree, digesting);
-    Digest narHash = digesting.digest();
+    Digest narHash;
+    long narSize;
+    // The scan runs on this thread and the hash on the stream's own, one pass over the files.
+    try (PipelinedDigestingOutputStream nar = new PipelinedDigestingOutputStream(scanner)) {
+      NarWriter.write(tree, nar);
+      narHash = nar.digest();
+      narSize = nar.size();
+    }
     SortedSet<StorePath> references = scanner.references();
     StorePath path = ContentAddress.sourcePath(directory(), name, narHash, references);
     long now = Instant.now().getEpochSecond();
-    return new PathInfo(path, narHash, digesting.size(), references, "", now);
+    return new PathInfo(path, narHash, narSize, references, "", now);
   }
 
   /**
