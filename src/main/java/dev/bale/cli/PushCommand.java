@@ -107,7 +107,12 @@ final class PushCommand extends StoreCommand implements Callable<Integer> {
         throw new UsageException("give --from or store items, not both");
       }
       LocalImage image = LocalImage.read(from, manifestFormat);
-      result = image.push(registry.client(err), target);
+      TerminalEventSink events = registry.events(err);
+      try {
+        result = image.push(registry.client(events), target);
+      } finally {
+        events.finish();
+      }
     } else {
       if (manifestFormat == ManifestFormat.DOCKER) {
         // LIMITATION: store items are pushed with OCI manifests only; a Docker manifest would
@@ -136,9 +141,10 @@ final class PushCommand extends StoreCommand implements Callable<Integer> {
     for (Platform platform : bySystem.keySet()) {
       builders.put(platform, imageOptions.configBuilder(platform));
     }
-    RegistryClient client = registry.client(err);
+    // One sink for digesting and sending, so that one progress line shows both in turn.
+    TerminalEventSink events = registry.events(err);
+    RegistryClient client = registry.client(events);
 
-    TerminalEventSink events = TerminalEventSink.forProcess(err, false);
     List<PushImage> images = new ArrayList<>();
     List<Manifest.PlatformManifest> entries = new ArrayList<>();
     // The store stays open until the push ends: layers are read from it as they are sent.
