@@ -187,6 +187,69 @@ class PushItemsIT {
     }
   }
 
+  @Test
+  void pushForbiddenUpload_namesRegistryRepositoryAnd403_taggingNothing() throws Exception {
+    RegistryFaults.Fault forbidden =
+        new RegistryFaults.Fault("POST", "/blobs/uploads/", 403, null, 99);
+    try (RegistryFixture registry = RegistryFixture.start(temp);
+        RegistryFaults faults = RegistryFaults.start(registry.host()).inject(forbidden)) {
+      Bale.Result pushed =
+          push("--entry-point", "bin/hello", hello, faults.host() + "/team/hello:1");
+
+      assertOneLineFailure(pushed, faults.host(), "team/hello", "HTTP 403");
+      assertThat(pushed.err()).contains("may not");
+      assertThat(faults.injected(forbidden)).isPositive();
+      assertThat(registry.requests("PUT", "/v2/")).isZero();
+    }
+  }
+
+  @Test
+  void pushToUnknownRepository_namesRegistryRepositoryAnd404_taggingNothing() throws Exception {
+    // Registries that create no repository on push (Harbor without the project, Quay) say 404.
+    RegistryFaults.Fault unknown =
+        new RegistryFaults.Fault("POST", "/blobs/uploads/", 404, null, 99);
+    try (RegistryFixture registry = RegistryFixture.start(temp);
+        RegistryFaults faults = RegistryFaults.start(registry.host()).inject(unknown)) {
+      Bale.Result pushed =
+          push("--entry-point", "bin/hello", hello, faults.host() + "/nobody/hello:1");
+
+      assertOneLineFailure(pushed, faults.host(), "nobody/hello", "HTTP 404");
+      assertThat(registry.requests("PUT", "/v2/")).isZero();
+    }
+  }
+
+  @Test
+  void pullMissingTag_namesRegistryRepositoryAnd404_writingNothing() throws Exception {
+    try (RegistryFixture registry = RegistryFixture.start(temp)) {
+      assertThat(push(hello, registry.host() + "/hello:1").exitCode()).isZero();
+      Path output = temp.resolve("pulled");
+
+      Bale.Result pulled =
+          bale.run(
+              "pull",
+              registry.host() + "/hello:missing",
+              "-o",
+              output.toString(),
+              cacheDir()[0],
+              cacheDir()[1]);
+
+      assertOneLineFailure(pulled, registry.host(), "hello", "HTTP 404");
+      assertThat(pulled.err()).contains("missing");
+      assertThat(output).doesNotExist();
+    }
+  }
+
+  private static void assertOneLineFailure(
+      Bale.Result result, String registry, String repository, String status) {
+    assertThat(result.exitCode()).as(result.err()).isEqualTo(ExitCode.FAILURE);
+    assertThat(result.err().strip())
+        .startsWith("bale: ")
+        .contains("registry '" + registry + "'", "repository '" + repository + "'", status)
+        .doesNotContain("\n")
+        .doesNotContain("Exception");
+    assertThat(result.out()).isEmpty();
+  }
+
   /** Returns the base names of the store's items, found on disk. */
   private Set<String> items() throws IOException {
     Path physical = temp.resolve("store");
