@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.bale.hash.Digest;
 import dev.bale.testing.Bale;
 import dev.bale.testing.Podman;
+import dev.bale.testing.Program;
 import dev.bale.testing.RegistryFaults;
 import dev.bale.testing.RegistryFixture;
 import java.io.IOException;
@@ -15,6 +16,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.stream.Stream;
@@ -57,6 +59,8 @@ class PushItemsIT {
       podman.command("pull", "--tls-verify=false", reference);
       assertThat(podman.run(reference, List.of()).checked().stdout())
           .isEqualTo("hello from the store\n");
+
+      assertThat(skopeoCopy(reference)).isEqualTo(digestOf(pushed));
 
       Path pulled = temp.resolve("pulled");
       Bale.Result pull =
@@ -237,6 +241,33 @@ class PushItemsIT {
       assertThat(pulled.err()).contains("missing");
       assertThat(output).doesNotExist();
     }
+  }
+
+  /**
+   * Copies {@code reference} with skopeo into an OCI layout, its scratch files in the test's
+   * directory, and returns the digest of the manifest it wrote after checking its bytes.
+   */
+  private String skopeoCopy(String reference) throws Exception {
+    Program.require("skopeo", "skopeo");
+    Path copy = temp.resolve("skopeo-copy");
+    Path scratch = Files.createDirectories(temp.resolve("skopeo-tmp"));
+    Program.run(
+            List.of(
+                "skopeo",
+                "--tmpdir",
+                scratch.toString(),
+                "copy",
+                "--quiet",
+                "--src-tls-verify=false",
+                "docker://" + reference,
+                "oci:" + copy + ":copied"),
+            Map.of("TMPDIR", scratch.toString()),
+            temp)
+        .checked();
+    String digest = manifestDigest(copy);
+    byte[] manifest = Files.readAllBytes(copy.resolve("blobs/sha256").resolve(digest.substring(7)));
+    assertThat(Digest.of(manifest).toString()).isEqualTo(digest);
+    return digest;
   }
 
   private static void assertOneLineFailure(
