@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.bale.hash.Digest;
+import dev.bale.registry.MediaTypes;
 import dev.bale.testing.Bale;
 import dev.bale.testing.Podman;
 import dev.bale.testing.Program;
@@ -132,6 +133,104 @@ class PushItemsIT {
           .containsExactly(
               manifestDigest(pack("--system", "x86_64-linux", "--compression", "zstd", hello)),
               manifestDigest(pack("--system", "aarch64-linux", "--compression", "zstd", hello)));
+    }
+  }
+
+  @Test
+  void pushItemsAsDocker_hasDockerMediaTypes_andRunsAfterPodmanPull() throws Exception {
+    try (RegistryFixture registry = RegistryFixture.start(temp)) {
+      String reference = registry.host() + "/hello:docker";
+      String plain = registry.host() + "/hello:docker-plain";
+
+      Bale.Result pushed =
+          push("--format", "docker", "--entry-point", "bin/hello", hello, reference);
+      Bale.Result uncompressed =
+          push(
+              "--format",
+              "docker",
+              "--compression",
+              "none",
+              "--entry-point",
+              "bin/hello",
+              hello,
+              plain);
+
+      assertThat(pushed.exitCode()).as(pushed.err()).isZero();
+      assertThat(uncompressed.exitCode()).as(uncompressed.err()).isZero();
+      assertDockerManifest(reference, digestOf(pushed), MediaTypes.DOCKER_LAYER_GZIP);
+      assertDockerManifest(plain, digestOf(uncompressed), MediaTypes.DOCKER_LAYER);
+
+      Podman podman = new Podman(temp.resolve("podman"));
+      podman.command("pull", "--tls-verify=false", reference);
+      assertThat(podman.run(reference, List.of()).checked().stdout())
+          .isEqualTo("hello from the store\n");
+    }
+  }
+
+  @Test
+  void pushTwoSystemsAsDocker_tagsAManifestListOfDockerManifests() throws Exception {
+    try (RegistryFixture registry = RegistryFixture.start(temp)) {
+      String reference = registry.host() + "/hello:docker-multi";
+
+      Bale.Result pushed =
+          push(
+              "--format",
+              "docker",
+              "--platform",
+              "x86_64-linux=" + hello,
+              "--platform",
+              "aarch64-linux=" + hello,
+              reference);
+
+      assertThat(pushed.exitCode()).as(pushed.err()).isZero();
+      String raw =
+          RegistryFixture.run(
+              List.of("skopeo", "inspect", "--tls-verify=false", "--raw", "docker://" + reference));
+      assertThat(Digest.of(raw.getBytes(StandardCharsets.UTF_8)).toString())
+          .isEqualTo(digestOf(pushed));
+      JsonNode list = JSON.readTree(raw);
+      assertThat(list.get("mediaType").asText()).isEqualTo(MediaTypes.DOCKER_MANIFEST_LIST);
+      assertThat(list.get("manifests")).hasSize(2);
+      for (JsonNode entry : list.get("manifests")) {
+        assertThat(entry.get("mediaType").asText()).isEqualTo(MediaTypes.DOCKER_MANIFEST);
+        String one =
+            reference.substring(0, reference.lastIndexOf(':')) + "@" + entry.get("digest").asText();
+        assertDockerManifest(one, entry.get("digest").asText(), MediaTypes.DOCKER_LAYER_GZIP);
+      }
+    }
+  }
+
+  @Test
+  void pushItemsAsDockerWithZstd_isUsageError_pushingNothing() throws Exception {
+    try (RegistryFixture registry = RegistryFixture.start(temp)) {
+      long pings = registry.requests("GET", "/v2/");
+
+      Bale.Result pushed =
+          push("--format", "docker", "--compression", "zstd", hello, registry.host() + "/hello:1");
+
+      assertThat(pushed.exitCode()).as(pushed.err()).isEqualTo(ExitCode.USAGE);
+      assertThat(pushed.err()).startsWith("bale: --format docker has no media type for zstd");
+      // Refused before the registry is asked anything.
+      assertThat(registry.requests("GET", "/v2/")).isEqualTo(pings);
+    }
+  }
+
+  /**
+   * Checks with skopeo that {@code reference} is a Docker schema 2 manifest with the digest bale
+   * printed, a Docker config and layers of {@code layerType}.
+   */
+  private static void assertDockerManifest(String reference, String digest, String layerType)
+      throws Exception {
+    String raw =
+        RegistryFixture.run(
+            List.of("skopeo", "inspect", "--tls-verify=false", "--raw", "docker://" + reference));
+    assertThat(Digest.of(raw.getBytes(StandardCharsets.UTF_8)).toString()).isEqualTo(digest);
+    JsonNode manifest = JSON.readTree(raw);
+    assertThat(manifest.get("mediaType").asText()).isEqualTo(MediaTypes.DOCKER_MANIFEST);
+    assertThat(manifest.at("/config/mediaType").asText()).isEqualTo(MediaTypes.DOCKER_CONFIG);
+    assertThat(manifest.get("layers")).isNotEmpty();
+    for (JsonNode layer : manifest.get("layers")) {
+      assertThat(layer.get("mediaType").asText()).isEqualTo(layerType);
     }
   }
 
