@@ -68,11 +68,11 @@ public final class StoreImage {
    */
   public static PushImage of(Image image, ManifestFormat format, LayerCache cache, EventSink events)
       throws IOException, RegistryException {
+    if (format == ManifestFormat.OCI) {
+      return of(image, cache, events);
+    }
     MediaTypes.convert(image.compression().ociMediaType(), format);
     PushImage oci = of(image, cache, events);
-    if (format == ManifestFormat.OCI) {
-      return oci;
-    }
     return PushImage.of(format, oci.config(), oci.layers());
   }
 

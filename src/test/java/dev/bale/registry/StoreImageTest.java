@@ -96,8 +96,13 @@ class StoreImageTest {
   }
 
   @Test
-  void of_dockerFormatWithZstd_isRefusedBeforeReadingLayers() throws Exception {
+  void of_dockerFormatWithZstd_isRefused_ociFormatTakesIt() throws Exception {
     Image image = busyboxImage(Compression.ZSTD);
+
+    PushImage oci = StoreImage.of(image, ManifestFormat.OCI, LayerCache.disabled(), QUIET);
+
+    assertThat(oci.manifest().bytes())
+        .isEqualTo(StoreImage.of(image, LayerCache.disabled(), QUIET).manifest().bytes());
 
     assertThatThrownBy(
             () -> StoreImage.of(image, ManifestFormat.DOCKER, LayerCache.disabled(), QUIET))
