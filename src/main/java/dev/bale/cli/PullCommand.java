@@ -68,8 +68,13 @@ final class PullCommand implements Callable<Integer> {
     ImageReference source = ImageReference.parse(reference);
     Platform chosen = platform == null ? null : Platform.parse(platform);
 
-    Digest digest =
-        registry.client(spec.commandLine().getErr()).pull(source, chosen, output, pullFormat);
+    TerminalEventSink events = registry.events(spec.commandLine().getErr());
+    Digest digest;
+    try {
+      digest = registry.client(events).pull(source, chosen, output, pullFormat);
+    } finally {
+      events.finish();
+    }
 
     out.println(source.withDigest(digest));
     out.flush();

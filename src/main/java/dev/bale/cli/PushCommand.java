@@ -45,7 +45,9 @@ import picocli.CommandLine.Parameters;
     description = {
       "Pushes the closure of store items to a registry as the image that",
       "'pack -f oci' would write with the same options, streaming each layer",
-      "from the store; layers the registry already has are not sent.",
+      "from the store; layers the registry already has are not sent. With",
+      "--format docker the same blobs go under a Docker schema 2 manifest (and",
+      "a manifest list with --platform).",
       "",
       "With --platform SYSTEM=ITEM[,ITEM...], once for each system, each closure",
       "becomes an image for its system and REFERENCE names an OCI index of them:",
@@ -70,8 +72,9 @@ final class PushCommand extends StoreCommand implements Callable<Integer> {
       names = "--format",
       paramLabel = "oci|docker",
       description =
-          "The manifest type to push with --from (default: as the layout has it, OCI for"
-              + " archives). Store items are always pushed with OCI manifests.")
+          "The manifest type: oci, or docker (schema 2, with gzip or uncompressed layers)."
+              + " Default: oci for store items; with --from, as the layout has it, OCI for"
+              + " archives.")
   String format;
 
   @Option(
@@ -107,14 +110,15 @@ final class PushCommand extends StoreCommand implements Callable<Integer> {
         throw new UsageException("give --from or store items, not both");
       }
       LocalImage image = LocalImage.read(from, manifestFormat);
-      result = image.push(registry.client(err), target);
-    } else {
-      if (manifestFormat == ManifestFormat.DOCKER) {
-        // LIMITATION: store items are pushed with OCI manifests only; a Docker manifest would
-        // need Docker media types in the config and layers, and no zstd.
-        throw new UsageException("--format docker works only with --from");
+      TerminalEventSink events = registry.events(err);
+      try {
+        result = image.push(registry.client(events), target);
+      } finally {
+        events.finish();
       }
-      result = pushItems(target, systemItems(items), err);
+    } else {
+      ManifestFormat itemsFormat = manifestFormat != null ? manifestFormat : ManifestFormat.OCI;
+      result = pushItems(target, systemItems(items), itemsFormat, err);
     }
 
     out.println(result.reference());
@@ -126,19 +130,27 @@ final class PushCommand extends StoreCommand implements Callable<Integer> {
 
   /** Builds an image per system from the store and pushes them, with an index if several. */
   private PushResult pushItems(
-      ImageReference target, Map<Platform, List<String>> bySystem, PrintWriter err)
+      ImageReference target,
+      Map<Platform, List<String>> bySystem,
+      ManifestFormat manifestFormat,
+      PrintWriter err)
       throws Exception {
     imageOptions.checkUsage();
     Compression codec = imageOptions.compression(Compression.GZIP);
+    if (manifestFormat == ManifestFormat.DOCKER && codec == Compression.ZSTD) {
+      throw new UsageException(
+          "--format docker has no media type for zstd layers; give --compression gzip or none");
+    }
     ImageName name = imageName(target);
     // Everything that can be checked without the store and the registry is, before either.
     Map<Platform, ImageConfig.Builder> builders = new LinkedHashMap<>();
     for (Platform platform : bySystem.keySet()) {
       builders.put(platform, imageOptions.configBuilder(platform));
     }
-    RegistryClient client = registry.client(err);
+    // One sink for digesting and sending, so that one progress line shows both in turn.
+    TerminalEventSink events = registry.events(err);
+    RegistryClient client = registry.client(events);
 
-    TerminalEventSink events = TerminalEventSink.forProcess(err, false);
     List<PushImage> images = new ArrayList<>();
     List<Manifest.PlatformManifest> entries = new ArrayList<>();
     // The store stays open until the push ends: layers are read from it as they are sent.
@@ -154,7 +166,7 @@ final class PushCommand extends StoreCommand implements Callable<Integer> {
         List<ClosureItem> closure = ClosureItem.closureOf(store, roots);
         ImageConfig.Builder builder = builders.get(system.getKey());
         Image image = imageOptions.image(store, roots, closure, builder, name, codec);
-        PushImage pushImage = StoreImage.of(image, cache, events);
+        PushImage pushImage = StoreImage.of(image, manifestFormat, cache, events);
         images.add(pushImage);
         entries.add(
             new Manifest.PlatformManifest(pushImage.manifest(), StoreImage.platformOf(image)));
@@ -164,7 +176,7 @@ final class PushCommand extends StoreCommand implements Callable<Integer> {
       if (platforms.isEmpty()) {
         return client.push(target, images.get(0));
       }
-      Manifest index = Manifest.forIndex(ManifestFormat.OCI, entries);
+      Manifest index = Manifest.forIndex(manifestFormat, entries);
       return client.pushIndex(target, index, images);
     } finally {
       events.finish();

@@ -1,7 +1,6 @@
 package dev.bale.cli;
 
 import dev.bale.event.EventSink;
-import dev.bale.event.Level;
 import dev.bale.registry.CredentialProvider;
 import dev.bale.registry.Credentials;
 import dev.bale.registry.RegistryClient;
@@ -50,8 +49,16 @@ final class RegistryOptions {
       description = "Report each blob as it is sent, mounted or skipped.")
   boolean verbose;
 
-  /** Returns a client configured from the options, reporting events on {@code err}. */
-  RegistryClient client(PrintWriter err) throws RegistryException {
+  /**
+   * Returns a sink for the events of a push or pull on {@code err}: warnings and errors, what
+   * happens to each blob with --verbose, and bytes sent or received per blob on a terminal.
+   */
+  TerminalEventSink events(PrintWriter err) {
+    return TerminalEventSink.forProcess(err, verbose);
+  }
+
+  /** Returns a client configured from the options, sending its events to {@code events}. */
+  RegistryClient client(EventSink events) throws RegistryException {
     RegistryClient.Builder builder = RegistryClient.builder();
     if (cacheDir != null) {
       builder.stateDirectory(cacheDir);
@@ -60,7 +67,7 @@ final class RegistryOptions {
         .credentials(credentials())
         .plainHttp(plainHttp)
         .insecure(insecure)
-        .events(new Events(err, verbose))
+        .events(events)
         .build();
   }
 
@@ -83,33 +90,5 @@ final class RegistryOptions {
     }
     Path home = Path.of(System.getProperty("user.home"));
     return CredentialProvider.fromAuthFiles(System.getenv(), home);
-  }
-
-  /** Prints warnings and errors, and with --verbose what happens to each blob, on stderr. */
-  private static final class Events implements EventSink {
-    private final PrintWriter err;
-    private final boolean verbose;
-
-    Events(PrintWriter err, boolean verbose) {
-      this.err = err;
-      this.verbose = verbose;
-    }
-
-    @Override
-    public synchronized void log(Level level, String message) {
-      if (level == Level.ERROR || level == Level.WARN) {
-        err.println("bale: " + level.name().toLowerCase(java.util.Locale.ROOT) + ": " + message);
-      } else if (verbose && level == Level.LIFECYCLE) {
-        err.println("bale: " + message);
-      } else {
-        return;
-      }
-      err.flush();
-    }
-
-    @Override
-    public void progress(String task, long done, long total) {
-      // Per-chunk progress would flood a log; the lifecycle lines say when a blob is done.
-    }
   }
 }

@@ -12,6 +12,7 @@ import java.net.http.HttpRequest.BodyPublishers;
 import java.net.http.HttpResponse;
 import java.net.http.HttpResponse.BodyHandlers;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -166,6 +167,7 @@ final class BlobUploader {
       // The HTTP client leaves a stream open when a request fails; closing it here stops a
       // writer thread that would otherwise wait for a reader forever.
       List<InputStream> opened = new java.util.concurrent.CopyOnWriteArrayList<>();
+      Duration delay = retry.delay(attempt);
       try {
         HttpResponse<byte[]> response =
             connection.sendOnce(
@@ -185,6 +187,7 @@ final class BlobUploader {
         if (!retryable(response.statusCode()) || attempt >= retry.attempts()) {
           throw connection.failure(what, response);
         }
+        delay = connection.retryAfter(response).orElse(delay);
         events.log(Level.WARN, "retrying " + what + " after HTTP " + response.statusCode());
       } catch (java.net.ConnectException e) {
         throw connection.unreachable(e);
@@ -204,7 +207,7 @@ final class BlobUploader {
       } finally {
         opened.forEach(BlobUploader::close);
       }
-      RegistryConnection.pause(retry.delay(attempt));
+      RegistryConnection.pause(delay);
       location = null;
     }
   }
@@ -285,7 +288,9 @@ final class BlobUploader {
                   + " failed: "
                   + e.getMessage()
                   + "; asking the registry where to resume");
-          RegistryConnection.pause(retry.delay(failures));
+          Duration backoff = retry.delay(failures);
+          RegistryConnection.pause(
+              e instanceof ChunkRejected rejected ? rejected.delay(backoff) : backoff);
         }
 
         UploadStatus status = status(location, blob);
@@ -348,7 +353,8 @@ final class BlobUploader {
             "upload a chunk of blob '" + blob.digest() + "'");
     if (response.statusCode() != 202) {
       if (response.statusCode() == 416 || retryable(response.statusCode())) {
-        throw new ChunkRejected("HTTP " + response.statusCode());
+        Duration retryAfter = connection.retryAfter(response).orElse(null);
+        throw new ChunkRejected("HTTP " + response.statusCode(), retryAfter);
       }
       throw connection.failure("upload a chunk of blob '" + blob.digest() + "'", response);
     }
@@ -388,8 +394,17 @@ final class BlobUploader {
   private static final class ChunkRejected extends Exception {
     private static final long serialVersionUID = 1L;
 
-    ChunkRejected(String message) {
+    // Null when the registry did not say how long to wait.
+    private final transient Duration retryAfter;
+
+    ChunkRejected(String message, Duration retryAfter) {
       super(message);
+      this.retryAfter = retryAfter;
+    }
+
+    /** Returns the wait the registry asked for, else {@code backoff}. */
+    Duration delay(Duration backoff) {
+      return retryAfter != null ? retryAfter : backoff;
     }
   }
 

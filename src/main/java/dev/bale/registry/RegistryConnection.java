@@ -368,13 +368,7 @@ final class RegistryConnection {
 
       int status = response.statusCode();
       if ((status >= 500 || status == 429) && attempt < retry.attempts()) {
-        Duration delay =
-            response
-                .headers()
-                .firstValue("Retry-After")
-                .flatMap(RegistryConnection::seconds)
-                .map(retry::retryAfter)
-                .orElse(retry.delay(attempt));
+        Duration delay = retryAfter(response).orElse(retry.delay(attempt));
         discard(response);
         events.log(Level.WARN, "retrying " + what + " on " + registry() + " after HTTP " + status);
         pause(delay);
@@ -382,6 +376,18 @@ final class RegistryConnection {
       }
       return response;
     }
+  }
+
+  /**
+   * Returns the wait that {@code response}'s {@code Retry-After} asks for, bounded by the retry
+   * policy, or nothing when it asks for none in seconds.
+   */
+  Optional<Duration> retryAfter(HttpResponse<?> response) {
+    return response
+        .headers()
+        .firstValue("Retry-After")
+        .flatMap(RegistryConnection::seconds)
+        .map(retry::retryAfter);
   }
 
   private static Optional<Long> seconds(String value) {

@@ -58,6 +58,24 @@ public final class StoreImage {
     return new PushImage(new Manifest(MediaTypes.OCI_MANIFEST, manifestJson), config, layers);
   }
 
+  /**
+   * Returns {@code image} as an image to push with a manifest of {@code format}: for Docker, a
+   * schema 2 manifest naming the same config and layers under their Docker media types.
+   *
+   * @throws RegistryException if the layers' compression has no media type in {@code format} (zstd
+   *     in Docker), before any layer is read
+   * @throws IOException if a store item cannot be read
+   */
+  public static PushImage of(Image image, ManifestFormat format, LayerCache cache, EventSink events)
+      throws IOException, RegistryException {
+    if (format == ManifestFormat.OCI) {
+      return of(image, cache, events);
+    }
+    MediaTypes.convert(image.compression().ociMediaType(), format);
+    PushImage oci = of(image, cache, events);
+    return PushImage.of(format, oci.config(), oci.layers());
+  }
+
   /** Returns the platform an index names {@code image} with. */
   public static Platform platformOf(Image image) {
     dev.bale.image.Platform platform = image.config().platform();

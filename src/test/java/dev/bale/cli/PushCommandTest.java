@@ -118,11 +118,15 @@ class PushCommandTest {
   }
 
   @Test
-  void push_itemsAsDockerManifest_isUsageError() {
-    Bale.Result result = store().run("push", "--format", "docker", "a", "127.0.0.1:1/a:1");
+  void push_itemsAsDockerManifestWithZstd_isUsageError() {
+    Bale.Result result =
+        store().run("push", "--format", "docker", "--compression", "zstd", "a", "127.0.0.1:1/a:1");
 
     assertThat(result.exitCode()).isEqualTo(ExitCode.USAGE);
-    assertThat(result.err()).startsWith("bale: --format docker works only with --from");
+    assertThat(result.err())
+        .startsWith(
+            "bale: --format docker has no media type for zstd layers; give --compression gzip"
+                + " or none\n");
   }
 
   private Bale store() {

@@ -5,8 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.bale.hash.Digest;
+import dev.bale.registry.MediaTypes;
 import dev.bale.testing.Bale;
 import dev.bale.testing.Podman;
+import dev.bale.testing.Program;
 import dev.bale.testing.RegistryFaults;
 import dev.bale.testing.RegistryFixture;
 import java.io.IOException;
@@ -15,6 +17,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.stream.Stream;
@@ -57,6 +60,8 @@ class PushItemsIT {
       podman.command("pull", "--tls-verify=false", reference);
       assertThat(podman.run(reference, List.of()).checked().stdout())
           .isEqualTo("hello from the store\n");
+
+      assertThat(skopeoCopy(reference)).isEqualTo(digestOf(pushed));
 
       Path pulled = temp.resolve("pulled");
       Bale.Result pull =
@@ -132,6 +137,104 @@ class PushItemsIT {
   }
 
   @Test
+  void pushItemsAsDocker_hasDockerMediaTypes_andRunsAfterPodmanPull() throws Exception {
+    try (RegistryFixture registry = RegistryFixture.start(temp)) {
+      String reference = registry.host() + "/hello:docker";
+      String plain = registry.host() + "/hello:docker-plain";
+
+      Bale.Result pushed =
+          push("--format", "docker", "--entry-point", "bin/hello", hello, reference);
+      Bale.Result uncompressed =
+          push(
+              "--format",
+              "docker",
+              "--compression",
+              "none",
+              "--entry-point",
+              "bin/hello",
+              hello,
+              plain);
+
+      assertThat(pushed.exitCode()).as(pushed.err()).isZero();
+      assertThat(uncompressed.exitCode()).as(uncompressed.err()).isZero();
+      assertDockerManifest(reference, digestOf(pushed), MediaTypes.DOCKER_LAYER_GZIP);
+      assertDockerManifest(plain, digestOf(uncompressed), MediaTypes.DOCKER_LAYER);
+
+      Podman podman = new Podman(temp.resolve("podman"));
+      podman.command("pull", "--tls-verify=false", reference);
+      assertThat(podman.run(reference, List.of()).checked().stdout())
+          .isEqualTo("hello from the store\n");
+    }
+  }
+
+  @Test
+  void pushTwoSystemsAsDocker_tagsAManifestListOfDockerManifests() throws Exception {
+    try (RegistryFixture registry = RegistryFixture.start(temp)) {
+      String reference = registry.host() + "/hello:docker-multi";
+
+      Bale.Result pushed =
+          push(
+              "--format",
+              "docker",
+              "--platform",
+              "x86_64-linux=" + hello,
+              "--platform",
+              "aarch64-linux=" + hello,
+              reference);
+
+      assertThat(pushed.exitCode()).as(pushed.err()).isZero();
+      String raw =
+          RegistryFixture.run(
+              List.of("skopeo", "inspect", "--tls-verify=false", "--raw", "docker://" + reference));
+      assertThat(Digest.of(raw.getBytes(StandardCharsets.UTF_8)).toString())
+          .isEqualTo(digestOf(pushed));
+      JsonNode list = JSON.readTree(raw);
+      assertThat(list.get("mediaType").asText()).isEqualTo(MediaTypes.DOCKER_MANIFEST_LIST);
+      assertThat(list.get("manifests")).hasSize(2);
+      for (JsonNode entry : list.get("manifests")) {
+        assertThat(entry.get("mediaType").asText()).isEqualTo(MediaTypes.DOCKER_MANIFEST);
+        String one =
+            reference.substring(0, reference.lastIndexOf(':')) + "@" + entry.get("digest").asText();
+        assertDockerManifest(one, entry.get("digest").asText(), MediaTypes.DOCKER_LAYER_GZIP);
+      }
+    }
+  }
+
+  @Test
+  void pushItemsAsDockerWithZstd_isUsageError_pushingNothing() throws Exception {
+    try (RegistryFixture registry = RegistryFixture.start(temp)) {
+      long pings = registry.requests("GET", "/v2/");
+
+      Bale.Result pushed =
+          push("--format", "docker", "--compression", "zstd", hello, registry.host() + "/hello:1");
+
+      assertThat(pushed.exitCode()).as(pushed.err()).isEqualTo(ExitCode.USAGE);
+      assertThat(pushed.err()).startsWith("bale: --format docker has no media type for zstd");
+      // Refused before the registry is asked anything.
+      assertThat(registry.requests("GET", "/v2/")).isEqualTo(pings);
+    }
+  }
+
+  /**
+   * Checks with skopeo that {@code reference} is a Docker schema 2 manifest with the digest bale
+   * printed, a Docker config and layers of {@code layerType}.
+   */
+  private static void assertDockerManifest(String reference, String digest, String layerType)
+      throws Exception {
+    String raw =
+        RegistryFixture.run(
+            List.of("skopeo", "inspect", "--tls-verify=false", "--raw", "docker://" + reference));
+    assertThat(Digest.of(raw.getBytes(StandardCharsets.UTF_8)).toString()).isEqualTo(digest);
+    JsonNode manifest = JSON.readTree(raw);
+    assertThat(manifest.get("mediaType").asText()).isEqualTo(MediaTypes.DOCKER_MANIFEST);
+    assertThat(manifest.at("/config/mediaType").asText()).isEqualTo(MediaTypes.DOCKER_CONFIG);
+    assertThat(manifest.get("layers")).isNotEmpty();
+    for (JsonNode layer : manifest.get("layers")) {
+      assertThat(layer.get("mediaType").asText()).isEqualTo(layerType);
+    }
+  }
+
+  @Test
   void pushBadInput_failsInOneLine_pushingNothing() throws Exception {
     try (RegistryFixture registry = RegistryFixture.start(temp)) {
       String host = registry.host();
@@ -185,6 +288,96 @@ class PushItemsIT {
       assertThat(faults.injected(refused)).isPositive();
       assertThat(registry.requests("PUT", "/manifests/")).isZero();
     }
+  }
+
+  @Test
+  void pushForbiddenUpload_namesRegistryRepositoryAnd403_taggingNothing() throws Exception {
+    RegistryFaults.Fault forbidden =
+        new RegistryFaults.Fault("POST", "/blobs/uploads/", 403, null, 99);
+    try (RegistryFixture registry = RegistryFixture.start(temp);
+        RegistryFaults faults = RegistryFaults.start(registry.host()).inject(forbidden)) {
+      Bale.Result pushed =
+          push("--entry-point", "bin/hello", hello, faults.host() + "/team/hello:1");
+
+      assertOneLineFailure(pushed, faults.host(), "team/hello", "HTTP 403");
+      assertThat(pushed.err()).contains("may not");
+      assertThat(faults.injected(forbidden)).isPositive();
+      assertThat(registry.requests("PUT", "/v2/")).isZero();
+    }
+  }
+
+  @Test
+  void pushToUnknownRepository_namesRegistryRepositoryAnd404_taggingNothing() throws Exception {
+    // Registries that create no repository on push (Harbor without the project, Quay) say 404.
+    RegistryFaults.Fault unknown =
+        new RegistryFaults.Fault("POST", "/blobs/uploads/", 404, null, 99);
+    try (RegistryFixture registry = RegistryFixture.start(temp);
+        RegistryFaults faults = RegistryFaults.start(registry.host()).inject(unknown)) {
+      Bale.Result pushed =
+          push("--entry-point", "bin/hello", hello, faults.host() + "/nobody/hello:1");
+
+      assertOneLineFailure(pushed, faults.host(), "nobody/hello", "HTTP 404");
+      assertThat(registry.requests("PUT", "/v2/")).isZero();
+    }
+  }
+
+  @Test
+  void pullMissingTag_namesRegistryRepositoryAnd404_writingNothing() throws Exception {
+    try (RegistryFixture registry = RegistryFixture.start(temp)) {
+      assertThat(push(hello, registry.host() + "/hello:1").exitCode()).isZero();
+      Path output = temp.resolve("pulled");
+
+      Bale.Result pulled =
+          bale.run(
+              "pull",
+              registry.host() + "/hello:missing",
+              "-o",
+              output.toString(),
+              cacheDir()[0],
+              cacheDir()[1]);
+
+      assertOneLineFailure(pulled, registry.host(), "hello", "HTTP 404");
+      assertThat(pulled.err()).contains("missing");
+      assertThat(output).doesNotExist();
+    }
+  }
+
+  /**
+   * Copies {@code reference} with skopeo into an OCI layout, its scratch files in the test's
+   * directory, and returns the digest of the manifest it wrote after checking its bytes.
+   */
+  private String skopeoCopy(String reference) throws Exception {
+    Program.require("skopeo", "skopeo");
+    Path copy = temp.resolve("skopeo-copy");
+    Path scratch = Files.createDirectories(temp.resolve("skopeo-tmp"));
+    Program.run(
+            List.of(
+                "skopeo",
+                "--tmpdir",
+                scratch.toString(),
+                "copy",
+                "--quiet",
+                "--src-tls-verify=false",
+                "docker://" + reference,
+                "oci:" + copy + ":copied"),
+            Map.of("TMPDIR", scratch.toString()),
+            temp)
+        .checked();
+    String digest = manifestDigest(copy);
+    byte[] manifest = Files.readAllBytes(copy.resolve("blobs/sha256").resolve(digest.substring(7)));
+    assertThat(Digest.of(manifest).toString()).isEqualTo(digest);
+    return digest;
+  }
+
+  private static void assertOneLineFailure(
+      Bale.Result result, String registry, String repository, String status) {
+    assertThat(result.exitCode()).as(result.err()).isEqualTo(ExitCode.FAILURE);
+    assertThat(result.err().strip())
+        .startsWith("bale: ")
+        .contains("registry '" + registry + "'", "repository '" + repository + "'", status)
+        .doesNotContain("\n")
+        .doesNotContain("Exception");
+    assertThat(result.out()).isEmpty();
   }
 
   /** Returns the base names of the store's items, found on disk. */

@@ -127,6 +127,54 @@ class RegistryRetryIT {
   }
 
   @Test
+  void push_blobPut429WithRetryAfter_waitsAsAsked() throws Exception {
+    Fault limited = new Fault("PUT", "/blobs/uploads/", 429, "2", 1);
+    try (RegistryFaults faults = RegistryFaults.start(registry.host()).inject(limited)) {
+      ImageReference target = ImageReference.parse(faults.host() + "/bale/put-limited:1");
+      long start = System.nanoTime();
+
+      PushResult result = client().push(target, image);
+
+      Duration took = Duration.ofNanos(System.nanoTime() - start);
+      assertThat(faults.injected(limited)).isGreaterThanOrEqualTo(1);
+      assertThat(messages).anyMatch(m -> m.contains("upload blob") && m.contains("HTTP 429"));
+      // The policy alone would have waited 50 ms before the second attempt.
+      assertThat(took).isGreaterThanOrEqualTo(Duration.ofSeconds(2));
+      assertThat(result.reference().digest()).isEqualTo(image.manifest().digest());
+    }
+  }
+
+  @Test
+  void push_chunkPatch429WithRetryAfter_waitsAsAskedAndResumes() throws Exception {
+    Fault limited = new Fault("PATCH", "/blobs/uploads/", 429, "2", 1);
+    try (RegistryFaults faults = RegistryFaults.start(registry.host()).inject(limited)) {
+      ImageReference target = ImageReference.parse(faults.host() + "/bale/patch-limited:1");
+      RegistryClient chunking =
+          RegistryClient.builder()
+              .stateDirectory(dir)
+              .retry(
+                  new RetryPolicy(
+                      4, Duration.ofMillis(50), Duration.ofSeconds(3), Duration.ofSeconds(60)))
+              .chunking(64 * 1024, 256 * 1024)
+              .build();
+      long start = System.nanoTime();
+
+      PushResult result = chunking.push(target, image);
+
+      Duration took = Duration.ofNanos(System.nanoTime() - start);
+      assertThat(faults.injected(limited)).isGreaterThanOrEqualTo(1);
+      assertThat(registry.requests("PATCH", "/v2/bale/patch-limited/blobs/uploads/"))
+          .isGreaterThan(1);
+      assertThat(took).isGreaterThanOrEqualTo(Duration.ofSeconds(2));
+      assertThat(result.reference().digest()).isEqualTo(image.manifest().digest());
+      // A pull checks the digest of every blob, the chunked layer's included.
+      ImageReference direct = ImageReference.parse(registry.host() + "/bale/patch-limited:1");
+      assertThat(chunking.pull(direct, null, dir.resolve("pulled")))
+          .isEqualTo(image.manifest().digest());
+    }
+  }
+
+  @Test
   void push_manifestAlways503_givesUpInOneLineAndTagsNothing() throws Exception {
     Fault broken = new Fault("PUT", "/manifests/", 503, null, 100);
     try (RegistryFaults faults = RegistryFaults.start(registry.host()).inject(broken)) {

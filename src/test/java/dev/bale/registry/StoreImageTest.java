@@ -69,6 +69,49 @@ class StoreImageTest {
   }
 
   @Test
+  void of_dockerFormat_namesTheSameBlobsWithDockerMediaTypes() throws Exception {
+    for (Compression compression : List.of(Compression.GZIP, Compression.NONE)) {
+      Image image = busyboxImage(compression);
+      PushImage oci = StoreImage.of(image, LayerCache.disabled(), QUIET);
+
+      PushImage docker = StoreImage.of(image, ManifestFormat.DOCKER, LayerCache.disabled(), QUIET);
+
+      assertThat(docker.manifest().mediaType()).isEqualTo(MediaTypes.DOCKER_MANIFEST);
+      JsonNode manifest = new ObjectMapper().readTree(docker.manifest().bytes());
+      assertThat(manifest.get("schemaVersion").asInt()).isEqualTo(2);
+      assertThat(manifest.get("mediaType").asText()).isEqualTo(MediaTypes.DOCKER_MANIFEST);
+      assertThat(manifest.at("/config/mediaType").asText()).isEqualTo(MediaTypes.DOCKER_CONFIG);
+      assertThat(manifest.at("/config/digest").asText())
+          .isEqualTo(oci.config().digest().toString());
+      String layerType =
+          compression == Compression.GZIP ? MediaTypes.DOCKER_LAYER_GZIP : MediaTypes.DOCKER_LAYER;
+      assertThat(manifest.get("layers")).hasSize(oci.layers().size());
+      for (int i = 0; i < oci.layers().size(); i++) {
+        JsonNode layer = manifest.get("layers").get(i);
+        assertThat(layer.get("mediaType").asText()).isEqualTo(layerType);
+        assertThat(layer.get("digest").asText()).isEqualTo(oci.layers().get(i).digest().toString());
+        assertThat(layer.get("size").asLong()).isEqualTo(oci.layers().get(i).size());
+      }
+    }
+  }
+
+  @Test
+  void of_dockerFormatWithZstd_isRefused_ociFormatTakesIt() throws Exception {
+    Image image = busyboxImage(Compression.ZSTD);
+
+    PushImage oci = StoreImage.of(image, ManifestFormat.OCI, LayerCache.disabled(), QUIET);
+
+    assertThat(oci.manifest().bytes())
+        .isEqualTo(StoreImage.of(image, LayerCache.disabled(), QUIET).manifest().bytes());
+
+    assertThatThrownBy(
+            () -> StoreImage.of(image, ManifestFormat.DOCKER, LayerCache.disabled(), QUIET))
+        .isInstanceOf(RegistryException.class)
+        .hasMessageContaining("zstd")
+        .hasMessageContaining("docker");
+  }
+
+  @Test
   void of_warmCache_digestsWithoutReadingTheStore() throws Exception {
     Image image = busyboxImage(Compression.GZIP);
     Path cacheFile = temp.resolve("layers.sqlite");

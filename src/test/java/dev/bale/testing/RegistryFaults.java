@@ -9,6 +9,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -32,6 +33,10 @@ public final class RegistryFaults implements AutoCloseable {
       HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
   private final List<Fault> faults = new CopyOnWriteArrayList<>();
   private final Map<Fault, AtomicInteger> injected = new ConcurrentHashMap<>();
+  private final AtomicInteger uploadsHeld = new AtomicInteger();
+  private final AtomicInteger peakUploadsHeld = new AtomicInteger();
+  private final AtomicInteger uploadsSeen = new AtomicInteger();
+  private volatile Duration uploadHold = Duration.ZERO;
 
   /**
    * Answers up to {@code times} requests whose method is {@code method} and whose path contains
@@ -44,7 +49,8 @@ public final class RegistryFaults implements AutoCloseable {
     this.registry = registry;
     server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
     server.createContext("/", this::handle);
-    server.setExecutor(java.util.concurrent.Executors.newFixedThreadPool(4));
+    // More threads than bale uploads at once, so that the proxy never limits how many it sees.
+    server.setExecutor(java.util.concurrent.Executors.newFixedThreadPool(16));
     server.start();
   }
 
@@ -63,6 +69,25 @@ public final class RegistryFaults implements AutoCloseable {
   /** Returns how many times {@code fault} was injected. */
   public int injected(Fault fault) {
     return injected.get(fault).get();
+  }
+
+  /**
+   * Holds each blob upload that ends in a {@code PUT} for {@code hold} before passing it on, as a
+   * slow link would, counting how many are held at once.
+   */
+  public RegistryFaults holdUploads(Duration hold) {
+    this.uploadHold = hold;
+    return this;
+  }
+
+  /** Returns the most uploads that were held at the same time. */
+  public int peakUploadsHeld() {
+    return peakUploadsHeld.get();
+  }
+
+  /** Returns how many uploads were held in all. */
+  public int uploadsHeld() {
+    return uploadsSeen.get();
   }
 
   /** Returns {@code 127.0.0.1:PORT} of the proxy. */
@@ -89,7 +114,23 @@ public final class RegistryFaults implements AutoCloseable {
           return;
         }
       }
+      if (method.equals("PUT") && path.contains("/blobs/uploads/") && !uploadHold.isZero()) {
+        hold();
+      }
       forward(exchange, method, path, body);
+    }
+  }
+
+  private void hold() throws IOException {
+    uploadsSeen.incrementAndGet();
+    peakUploadsHeld.accumulateAndGet(uploadsHeld.incrementAndGet(), Math::max);
+    try {
+      Thread.sleep(uploadHold.toMillis());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException(e);
+    } finally {
+      uploadsHeld.decrementAndGet();
     }
   }
 
