@@ -3,6 +3,7 @@ package dev.bale.store;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.bale.cli.Main;
+import dev.bale.nar.NarNixIT;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
@@ -12,6 +13,8 @@ import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /** Compares bale's stores and commands with the real Nix, in chroot stores. */
 class NixStoreIT {
@@ -76,6 +79,27 @@ class NixStoreIT {
           .contains("nar-hash: " + nix.nixStore("-q", "--hash", expected.toString()).strip())
           .contains("nar-size: " + nix.nixStore("-q", "--size", expected.toString()).strip());
     }
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("dev.bale.nar.NarNixIT#trees")
+  void add_narTestTrees_givesThePathHashAndSizeOfNixStoreAdd(String name, NarNixIT.Tree tree)
+      throws Exception {
+    Path source = dir.resolve("tree");
+    tree.build(source);
+    String uri = "local?root=" + dir.resolve("bale") + "&store-dir=/nix/store";
+
+    StorePath expected = nix.add(source);
+    Result added = bale("--store", uri, "add", source.toString());
+    Result info = bale("--store", uri, "path-info", expected.toString());
+
+    assertThat(added.err()).isEmpty();
+    assertThat(added.exitCode()).isZero();
+    assertThat(added.out()).isEqualTo(expected + "\n");
+    assertThat(info.exitCode()).isZero();
+    assertThat(info.out())
+        .contains("nar-hash: " + nix.nixStore("-q", "--hash", expected.toString()).strip() + "\n")
+        .contains("nar-size: " + nix.nixStore("-q", "--size", expected.toString()).strip() + "\n");
   }
 
   @Test
