@@ -75,6 +75,22 @@ public final class NixChrootStore {
     return run(command);
   }
 
+  /** Runs {@code nix ARGS... --store ROOT} with its nix-command feature and returns its output. */
+  public String nix(String... args) {
+    List<String> command =
+        new ArrayList<>(List.of("nix", "--experimental-features", "nix-command"));
+    command.addAll(Arrays.asList(args));
+    command.addAll(List.of("--store", root.toString()));
+    return run(command);
+  }
+
+  /** Runs {@code nix-hash ARGS...}, which needs no store, and returns its standard output. */
+  public String nixHash(String... args) {
+    List<String> command = new ArrayList<>(List.of("nix-hash"));
+    command.addAll(Arrays.asList(args));
+    return run(command);
+  }
+
   /** Three items built by {@code nix-build}: top refers to middle and leaf, middle to leaf. */
   public record Closure(StorePath leaf, StorePath middle, StorePath top) {
     /** Returns the three items, references first. */
