@@ -20,8 +20,8 @@ final class FailureHandler implements IExecutionExceptionHandler {
   public int handleExecutionException(Exception e, CommandLine commandLine, ParseResult parsed) {
     PrintWriter err = commandLine.getErr();
     if (e instanceof UsageException) {
-      err.println("bale: " + e.getMessage());
-      err.println("Try 'bale " + commandLine.getCommandName() + " --help' for more information.");
+      String help = commandLine.getCommandSpec().qualifiedName() + " --help";
+      err.println("bale: " + e.getMessage() + " (see '" + help + "')");
       err.flush();
       return ExitCode.USAGE;
     }

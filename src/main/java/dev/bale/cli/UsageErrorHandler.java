@@ -5,15 +5,15 @@ import picocli.CommandLine;
 import picocli.CommandLine.IParameterExceptionHandler;
 import picocli.CommandLine.ParameterException;
 
-/** Prints a command-line mistake as one line and a hint, and exits with the usage code. */
+/** Prints a command-line mistake and where help is as one line, and exits with the usage code. */
 final class UsageErrorHandler implements IParameterExceptionHandler {
   @Override
   public int handleParseException(ParameterException e, String[] args) {
     CommandLine commandLine = e.getCommandLine();
     PrintWriter err = commandLine.getErr();
-    err.println("bale: " + e.getMessage());
-    err.println(
-        "Try '" + commandLine.getCommandSpec().qualifiedName() + " --help' for more information.");
+    // One line, like every other error, so that scripts and tests can rely on its shape.
+    String help = commandLine.getCommandSpec().qualifiedName() + " --help";
+    err.println("bale: " + e.getMessage() + " (see '" + help + "')");
     err.flush();
     return ExitCode.USAGE;
   }

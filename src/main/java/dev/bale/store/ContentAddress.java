@@ -22,19 +22,26 @@ public final class ContentAddress {
    */
   public static StorePath sourcePath(
       String directory, String name, Digest narHash, Collection<StorePath> references) {
+    String fingerprint = fingerprint(directory, name, narHash, references);
+    byte[] full = Digest.of(fingerprint.getBytes(StandardCharsets.UTF_8)).bytes();
+    return new StorePath(directory, NixBase32.encode(fold(full, 20)), name);
+  }
+
+  /** Returns the text whose SHA-256, folded, is the hash part of {@link #sourcePath}. */
+  static String fingerprint(
+      String directory, String name, Digest narHash, Collection<StorePath> references) {
     StringBuilder fingerprint = new StringBuilder("source");
     for (StorePath reference : new TreeSet<>(references)) {
       fingerprint.append(':').append(reference);
     }
-    fingerprint
+    return fingerprint
         .append(":sha256:")
         .append(narHash.hex())
         .append(':')
         .append(directory)
         .append(':')
-        .append(name);
-    byte[] full = Digest.of(fingerprint.toString().getBytes(StandardCharsets.UTF_8)).bytes();
-    return new StorePath(directory, NixBase32.encode(fold(full, 20)), name);
+        .append(name)
+        .toString();
   }
 
   /** XORs byte i of {@code hash} into byte i mod {@code size} of the result. */

@@ -110,11 +110,11 @@ class ArchiveCommandTest {
     assertThat(bale("archive", "--export", "--import").err())
         .startsWith(
             "bale: give exactly one of --export, --import, --generate-key, --authorize and"
-                + " --deauthorize\n");
+                + " --deauthorize (see 'bale archive --help')\n");
     assertThat(bale("archive", "--import", "-r").code()).isEqualTo(2);
     assertThat(bale("archive", "--import", "a", "b").code()).isEqualTo(2);
     assertThat(bale("archive", "--export").err())
-        .startsWith("bale: --export needs at least one ITEM\n");
+        .startsWith("bale: --export needs at least one ITEM (see 'bale archive --help')\n");
   }
 
   @Test
@@ -260,16 +260,16 @@ class ArchiveCommandTest {
   @Test
   void signingOptions_inTheWrongMode_areUsageErrors() {
     assertThat(bale("archive", "--import", "--no-sign").err())
-        .startsWith("bale: --key and --no-sign go with --export\n");
+        .startsWith("bale: --key and --no-sign go with --export (see 'bale archive --help')\n");
     assertThat(bale("archive", "--export", "x", "--allow-unsigned").err())
-        .startsWith("bale: --allow-unsigned goes with --import\n");
+        .startsWith("bale: --allow-unsigned goes with --import (see 'bale archive --help')\n");
     assertThat(bale("archive", "--export", "x", "--no-sign", "--key", "k").code()).isEqualTo(2);
     assertThat(bale("archive", "--import", "--force").code()).isEqualTo(2);
     assertThat(bale("archive", "--generate-key", "--authorize").code()).isEqualTo(2);
     assertThat(bale("archive", "--generate-key", "x").code()).isEqualTo(2);
     assertThat(bale("archive", "--authorize", "-r").code()).isEqualTo(2);
     assertThat(bale("archive", "--format=docker", "x", "--generate-key").err())
-        .startsWith("bale: --format=docker goes with no key option\n");
+        .startsWith("bale: --format=docker goes with no key option (see 'bale archive --help')\n");
     assertThat(bale("archive", "--format=docker", "x", "--no-sign").code()).isEqualTo(2);
   }
 

@@ -96,19 +96,22 @@ class StoreCommandsTest {
   @Test
   void add_nameWithTwoPaths_isUsageError() {
     Result result = failing(2, "add", "--name", "x", lib.toString(), app.toString());
-    assertThat(result.err()).startsWith("bale: --name takes one PATH, not 2\n");
+    assertThat(result.err())
+        .startsWith("bale: --name takes one PATH, not 2 (see 'bale add --help')\n");
   }
 
   @Test
   void add_emptyPath_isUsageErrorNotTheCurrentDirectory() {
     Result result = failing(2, "add", "");
-    assertThat(result.err()).startsWith("bale: an empty PATH operand was given\n");
+    assertThat(result.err())
+        .startsWith("bale: an empty PATH operand was given (see 'bale add --help')\n");
   }
 
   @Test
   void pack_emptyOperand_isUsageError() {
     Result result = failing(2, "pack", "-o", dir.resolve("x.tar").toString(), "");
-    assertThat(result.err()).startsWith("bale: an empty ITEM|PATH operand was given\n");
+    assertThat(result.err())
+        .startsWith("bale: an empty ITEM|PATH operand was given (see 'bale pack --help')\n");
     assertThat(dir.resolve("x.tar")).doesNotExist();
   }
 

@@ -30,15 +30,16 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Compares bale's NAR writer and reader with Nix's own: {@code nix-store --dump} and {@code
- * nix-hash}, which read a directory and never touch a Nix store.
+ * nix-hash}, which read a directory and never touch a Nix store. Its {@link #trees} also serve
+ * {@code NixStoreIT}, which adds them to stores.
  */
-class NarNixIT {
+public class NarNixIT {
   private static final String INSTALL_NIX = "install nix-bin (apt-get install -y nix-bin)";
 
   @TempDir Path temp;
 
   /** Builds a tree to compare at the given path, which does not exist yet. */
-  interface Tree {
+  public interface Tree {
     void build(Path root) throws IOException;
   }
 
@@ -56,7 +57,8 @@ class NarNixIT {
     }
   }
 
-  static Stream<Arguments> trees() {
+  /** Returns the trees to compare, each a name and a {@link Tree}. */
+  public static Stream<Arguments> trees() {
     List<Arguments> trees = new ArrayList<>();
     trees.add(tree("empty file", root -> Files.createFile(root)));
     trees.add(tree("empty directory", root -> Files.createDirectory(root)));

@@ -75,6 +75,68 @@ class LocalStoreTest {
   }
 
   @Test
+  void open_newRoot_createsRefsWithBothIndexes() throws Exception {
+    try (var connection =
+            java.sql.DriverManager.getConnection("jdbc:sqlite:" + root.resolve("db/db.sqlite"));
+        var statement = connection.createStatement()) {
+      List<String> columns = new java.util.ArrayList<>();
+      try (var rows = statement.executeQuery("pragma table_info(Refs)")) {
+        while (rows.next()) {
+          columns.add(rows.getString("name") + " " + rows.getInt("pk"));
+        }
+      }
+      List<String> indexes = new java.util.ArrayList<>();
+      for (String index : List.of("IndexReferrer", "IndexReference")) {
+        try (var rows = statement.executeQuery("pragma index_xinfo(" + index + ")")) {
+          while (rows.next()) {
+            if (rows.getInt("key") == 1) {
+              indexes.add(index + " " + rows.getString("name"));
+            }
+          }
+        }
+        try (var table =
+            statement.executeQuery(
+                "select tbl_name from sqlite_master where type = 'index' and name = '"
+                    + index
+                    + "'")) {
+          assertThat(table.getString(1)).as(index).isEqualTo("Refs");
+        }
+      }
+
+      assertThat(columns).containsExactly("referrer 1", "reference 2");
+      assertThat(indexes).containsExactly("IndexReferrer referrer", "IndexReference reference");
+    }
+  }
+
+  @Test
+  void add_whileAnotherConnectionHoldsTheWriteLock_waitsForItInsteadOfFailing() throws Exception {
+    Path source = file("waits", "waits for the lock\n");
+    var other = java.sql.DriverManager.getConnection("jdbc:sqlite:" + root.resolve("db/db.sqlite"));
+    other.createStatement().execute("begin immediate");
+    Thread release =
+        new Thread(
+            () -> {
+              try {
+                Thread.sleep(1500);
+                other.createStatement().execute("commit");
+                other.close();
+              } catch (Exception e) {
+                throw new IllegalStateException(e);
+              }
+            });
+
+    long start = System.nanoTime();
+    release.start();
+    StorePath added = store.add(source, "waits");
+    long waitedMillis = (System.nanoTime() - start) / 1_000_000;
+    release.join();
+
+    // Without a busy timeout SQLite reports SQLITE_BUSY at once instead of waiting.
+    assertThat(store.validPaths()).containsExactly(added);
+    assertThat(waitedMillis).isGreaterThanOrEqualTo(1000);
+  }
+
+  @Test
   void add_file_storesCanonicalCopyAndRecordsIt() throws Exception {
     Path source = file("hello.txt", "hello\n");
     Files.setPosixFilePermissions(source, PosixFilePermissions.fromString("rw-rw-rw-"));

@@ -75,6 +75,22 @@ public final class NixChrootStore {
     return run(command);
   }
 
+  /** Runs {@code nix ARGS... --store ROOT} with its nix-command feature and returns its output. */
+  public String nix(String... args) {
+    List<String> command =
+        new ArrayList<>(List.of("nix", "--experimental-features", "nix-command"));
+    command.addAll(Arrays.asList(args));
+    command.addAll(List.of("--store", root.toString()));
+    return run(command);
+  }
+
+  /** Runs {@code nix-hash ARGS...}, which needs no store, and returns its standard output. */
+  public String nixHash(String... args) {
+    List<String> command = new ArrayList<>(List.of("nix-hash"));
+    command.addAll(Arrays.asList(args));
+    return run(command);
+  }
+
   /** Three items built by {@code nix-build}: top refers to middle and leaf, middle to leaf. */
   public record Closure(StorePath leaf, StorePath middle, StorePath top) {
     /** Returns the three items, references first. */
@@ -90,9 +106,6 @@ public final class NixChrootStore {
    * salt} goes into every item so that tests can build distinct closures.
    */
   public Closure buildClosure(String salt) {
-    if (!Files.isExecutable(BUSYBOX)) {
-      fail("building a Nix closure needs " + BUSYBOX + ": " + INSTALL_BUSYBOX);
-    }
     String expression =
         """
         let
@@ -121,7 +134,47 @@ public final class NixChrootStore {
         in { inherit leaf middle top; }
         """
             .replace("SALT", salt);
-    Path file = directory.resolve("closure-" + salt.hashCode() + ".nix");
+    List<StorePath> built = build(expression, "leaf", "middle", "top");
+    return new Closure(built.get(0), built.get(1), built.get(2));
+  }
+
+  /**
+   * Builds a fork with {@code nix-build}: two unrelated items, {@code alpha-1} and {@code beta-1},
+   * and {@code both-1}, which refers to each; returned in that order. {@code salt} goes into every
+   * item.
+   */
+  public List<StorePath> buildFork(String salt) {
+    String expression =
+        """
+        let
+          mk = name: script: derivation {
+            inherit name;
+            system = builtins.currentSystem;
+            builder = "/bin/busybox";
+            args = [ "sh" "-c" script ];
+          };
+          bb = "/bin/busybox";
+          alpha = mk "alpha-1" "${bb} echo 'alpha SALT' > $out";
+          beta = mk "beta-1" "${bb} echo 'beta SALT' > $out";
+          both = mk "both-1" ''
+            ${bb} mkdir $out
+            ${bb} echo '${alpha} ${beta} SALT' > $out/refs
+          '';
+        in { inherit alpha beta both; }
+        """
+            .replace("SALT", salt);
+    return build(expression, "alpha", "beta", "both");
+  }
+
+  /**
+   * Builds the {@code attributes} of the Nix {@code expression} with {@code nix-build}, offline,
+   * and returns their store paths in that order. Derivations use {@code /bin/busybox} as builder.
+   */
+  public List<StorePath> build(String expression, String... attributes) {
+    if (!Files.isExecutable(BUSYBOX)) {
+      fail("building a Nix closure needs " + BUSYBOX + ": " + INSTALL_BUSYBOX);
+    }
+    Path file = directory.resolve("build-" + expression.hashCode() + ".nix");
     try {
       Files.writeString(file, expression);
     } catch (IOException e) {
@@ -147,19 +200,16 @@ public final class NixChrootStore {
                 "extra-sandbox-paths",
                 BUSYBOX.toString(),
                 "--no-out-link",
-                file.toString(),
-                "-A",
-                "leaf",
-                "-A",
-                "middle",
-                "-A",
-                "top"));
+                file.toString()));
+    for (String attribute : attributes) {
+      command.addAll(List.of("-A", attribute));
+    }
     List<StorePath> built =
         run(command).lines().map(line -> StorePath.parse("/nix/store", line)).toList();
-    if (built.size() != 3) {
-      fail("nix-build printed " + built + ", not three store paths");
+    if (built.size() != attributes.length) {
+      fail("nix-build printed " + built + ", not " + attributes.length + " store paths");
     }
-    return new Closure(built.get(0), built.get(1), built.get(2));
+    return built;
   }
 
   private String run(List<String> command) {

@@ -2,7 +2,10 @@ package dev.bale.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.bale.cli.Main;
+import dev.bale.hash.Digest;
+import dev.bale.nar.NarNixIT;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
@@ -12,6 +15,8 @@ import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /** Compares bale's stores and commands with the real Nix, in chroot stores. */
 class NixStoreIT {
@@ -76,6 +81,100 @@ class NixStoreIT {
           .contains("nar-hash: " + nix.nixStore("-q", "--hash", expected.toString()).strip())
           .contains("nar-size: " + nix.nixStore("-q", "--size", expected.toString()).strip());
     }
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("dev.bale.nar.NarNixIT#trees")
+  void add_narTestTrees_givesThePathHashAndSizeOfNixStoreAdd(String name, NarNixIT.Tree tree)
+      throws Exception {
+    Path source = dir.resolve("tree");
+    tree.build(source);
+    String uri = "local?root=" + dir.resolve("bale") + "&store-dir=/nix/store";
+
+    StorePath expected = nix.add(source);
+    Result added = bale("--store", uri, "add", source.toString());
+    Result info = bale("--store", uri, "path-info", expected.toString());
+
+    assertThat(added.err()).isEmpty();
+    assertThat(added.exitCode()).isZero();
+    assertThat(added.out()).isEqualTo(expected + "\n");
+    assertThat(info.exitCode()).isZero();
+    assertThat(info.out())
+        .contains("nar-hash: " + nix.nixStore("-q", "--hash", expected.toString()).strip() + "\n")
+        .contains("nar-size: " + nix.nixStore("-q", "--size", expected.toString()).strip() + "\n");
+  }
+
+  @Test
+  void fingerprint_noReferences_hashedByNixHashTruncate_isTheHashOfNixStoreAdd() throws Exception {
+    Path source = Files.writeString(dir.resolve("greeting"), "hello\n");
+    StorePath added = nix.add(source);
+    Digest nar = Digest.parse(nix.nixStore("-q", "--hash", added.toString()).strip());
+
+    String fingerprint = ContentAddress.fingerprint("/nix/store", "greeting", nar, List.of());
+
+    // Shows that nix-hash --truncate folds a hash as Nix folds store path hashes.
+    assertThat(truncatedNixHash(fingerprint)).isEqualTo(added.hash());
+  }
+
+  /**
+   * Rewrites a closure that nix-build made into content-addressed source items with {@code nix
+   * store make-content-addressed}, which names each one from its NAR hash and its references, as
+   * {@code bale add} does; the top item has two references.
+   */
+  @Test
+  void sourcePath_twoReferences_matchesNixMakeContentAddressedAndNixHashTruncate()
+      throws Exception {
+    NixChrootStore own = NixChrootStore.create(Files.createDirectories(dir.resolve("nix")));
+    NixChrootStore.Closure built = own.buildClosure("content-addressed");
+    String json = own.nix("store", "make-content-addressed", "--json", built.top().toString());
+    String rewritten =
+        new ObjectMapper().readTree(json).get("rewrites").get(built.top().toString()).asText();
+    StorePath top = StorePath.parse("/nix/store", rewritten);
+    List<StorePath> references =
+        own.nixStore("-q", "--references", top.toString())
+            .lines()
+            .map(line -> StorePath.parse("/nix/store", line))
+            .sorted()
+            .toList();
+    Digest nar = Digest.parse(own.nixStore("-q", "--hash", top.toString()).strip());
+
+    String fingerprint = ContentAddress.fingerprint("/nix/store", "top-3", nar, references);
+
+    assertThat(references)
+        .extracting(StorePath::name)
+        .containsExactlyInAnyOrder("leaf-1.0", "middle-2.1");
+    assertThat(fingerprint)
+        .isEqualTo(
+            "source:"
+                + references.get(0)
+                + ":"
+                + references.get(1)
+                + ":sha256:"
+                + nar.hex()
+                + ":/nix/store:top-3");
+    assertThat(truncatedNixHash(fingerprint)).isEqualTo(top.hash());
+    assertThat(ContentAddress.sourcePath("/nix/store", "top-3", nar, references)).isEqualTo(top);
+
+    // bale add, given the trees references first, scans each and names it as Nix did.
+    StorePath middle =
+        references.stream().filter(p -> p.name().equals("middle-2.1")).findFirst().orElseThrow();
+    StorePath leaf =
+        references.stream().filter(p -> p.name().equals("leaf-1.0")).findFirst().orElseThrow();
+    String uri = "local?root=" + dir.resolve("bale") + "&store-dir=/nix/store";
+    for (StorePath item : List.of(leaf, middle, top)) {
+      Result added =
+          bale("--store", uri, "add", "--name", item.name(), own.physicalPath(item).toString());
+      assertThat(added.err()).isEmpty();
+      assertThat(added.out()).isEqualTo(item + "\n");
+    }
+    assertThat(bale("--store", uri, "references", top.toString()).out().lines().sorted())
+        .containsExactlyElementsOf(references.stream().map(StorePath::toString).toList());
+  }
+
+  private String truncatedNixHash(String text) throws Exception {
+    Path file = Files.writeString(dir.resolve("fingerprint.txt"), text);
+    return nix.nixHash("--type", "sha256", "--truncate", "--base32", "--flat", file.toString())
+        .strip();
   }
 
   @Test
