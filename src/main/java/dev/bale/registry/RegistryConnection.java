@@ -117,8 +117,8 @@ final class RegistryConnection {
       throw new RegistryException(
           "registry '"
               + registry()
-              + "' answered plain HTTP with HTTP 400: it probably serves HTTPS; give --insecure"
-              + " to use it without checking its certificate");
+              + "' answered plain HTTP with HTTP 400: it probably serves HTTPS; leave out"
+              + " --plain-http");
     }
     if (response.statusCode() != 401) {
       throw failure("check the API at " + ping, response);
@@ -334,14 +334,11 @@ final class RegistryConnection {
       } catch (ConnectException e) {
         throw unreachable(e);
       } catch (SSLException e) {
-        throw new TlsFailure(
-            "cannot "
-                + what
-                + " on registry '"
-                + registry()
-                + "': TLS failed: "
-                + e.getMessage()
-                + " (use --insecure only for a registry you trust)");
+        if (TlsProbe.certificateProblem(e) != null) {
+          throw TlsProbe.untrusted(registry(), what, e);
+        }
+        throw new RegistryException(
+            "cannot " + what + " on registry '" + registry() + "': TLS failed: " + describe(e));
       } catch (IOException e) {
         if (attempt >= retry.attempts()) {
           throw new RegistryException(
@@ -417,15 +414,6 @@ final class RegistryConnection {
             + describe(e)
             + " (is it running, and is the host and port right?)",
         null);
-  }
-
-  /** A TLS handshake that failed, which {@code --insecure} may answer with plain HTTP. */
-  static final class TlsFailure extends RegistryException {
-    private static final long serialVersionUID = 1L;
-
-    TlsFailure(String message) {
-      super(message);
-    }
   }
 
   static String describe(IOException e) {
