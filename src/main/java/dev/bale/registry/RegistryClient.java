@@ -240,7 +240,7 @@ public final class RegistryClient {
    * @param platform the platform to pick from an index, or null to keep every platform
    * @return the digest of the manifest (or index) the layout's {@code index.json} names
    * @throws RegistryException if the registry refuses, a digest does not match, or the directory
-   *     cannot be written; the directory is then left as it was, but for blobs it did not have
+   *     cannot be written; the directory is then left as it was
    */
   public Digest pull(ImageReference source, Platform platform, Path directory)
       throws RegistryException {
