@@ -73,12 +73,13 @@ final class Puller {
           storeManifest(staging, existing, child);
         }
       }
+      JsonNode platformNode = platformOf(top, staging, existing);
       if (fresh) {
-        writeIndex(staging, top, source.tag());
+        writeIndex(staging, top, platformNode, source.tag());
         Files.move(staging, directory, StandardCopyOption.ATOMIC_MOVE);
       } else {
         addBlobs(staging, directory);
-        writeIndex(directory, top, source.tag());
+        writeIndex(directory, top, platformNode, source.tag());
       }
       return top.digest();
     } catch (IOException e) {
@@ -89,6 +90,41 @@ final class Puller {
         deleteTree(staging);
       }
     }
+  }
+
+  /**
+   * Returns the platform of a single image's config, as {@code pack} puts it in the index entry
+   * (architecture, os, variant), or null for an index or a config that names none.
+   */
+  private JsonNode platformOf(Manifest top, Path staging, Path existing)
+      throws IOException, RegistryException {
+    if (top.isIndex()) {
+      return null;
+    }
+    Digest configDigest = Digest.parse(read(top).path("config").path("digest").asText());
+    Path config = blobPath(staging, configDigest);
+    if (!Files.exists(config)) {
+      config = blobPath(existing, configDigest);
+    }
+    JsonNode json;
+    try {
+      json = JSON.readTree(config.toFile());
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      // An artifact whose config is not an image config has no platform to name.
+      return null;
+    }
+    String architecture = json.path("architecture").asText("");
+    String os = json.path("os").asText("");
+    if (architecture.isEmpty() || os.isEmpty()) {
+      return null;
+    }
+    ObjectNode platform = JSON.createObjectNode();
+    platform.put("architecture", architecture);
+    platform.put("os", os);
+    if (!json.path("variant").asText("").isEmpty()) {
+      platform.put("variant", json.path("variant").asText());
+    }
+    return platform;
   }
 
   /** Moves the verified blobs from {@code staging} into the layout {@code directory}. */
@@ -362,7 +398,8 @@ final class Puller {
     return blobs(layout).resolve(digest.hex());
   }
 
-  private static void writeIndex(Path layout, Manifest top, String tag) throws IOException {
+  private static void writeIndex(Path layout, Manifest top, JsonNode platform, String tag)
+      throws IOException {
     Files.writeString(
         layout.resolve("oci-layout"), "{\"imageLayoutVersion\":\"1.0.0\"}", StandardCharsets.UTF_8);
     Path indexFile = layout.resolve("index.json");
@@ -389,6 +426,9 @@ final class Puller {
     entry.put("mediaType", top.mediaType());
     entry.put("digest", top.digest().toString());
     entry.put("size", top.size());
+    if (platform != null) {
+      entry.set("platform", platform);
+    }
     if (tag != null) {
       entry.putObject("annotations").put(REF_NAME, tag);
     }
