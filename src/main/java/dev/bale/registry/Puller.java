@@ -58,11 +58,12 @@ final class Puller {
       top = fetchManifest(chosen.toString(), chosen);
     }
 
-    // Everything fetched waits in a staging directory beside the output until every digest has
-    // been checked, so that a failed pull leaves an existing layout exactly as it was.
+    // Everything fetched waits in a staging directory until every digest has been checked, so
+    // that a failed pull leaves an existing layout exactly as it was. Inside an existing layout,
+    // the staged blobs are on its file system even when the layout is a mount point.
     boolean fresh = !Files.exists(directory);
     Path existing = fresh ? null : directory;
-    Path staging = stagingDirectory(directory);
+    Path staging = fresh ? stagingDirectory(directory) : hiddenStaging(directory);
     try {
       Files.createDirectories(blobs(staging));
       storeManifest(staging, existing, top);
@@ -138,6 +139,14 @@ final class Puller {
             StandardCopyOption.ATOMIC_MOVE,
             StandardCopyOption.REPLACE_EXISTING);
       }
+    }
+  }
+
+  private static Path hiddenStaging(Path layout) throws RegistryException {
+    try {
+      return Files.createTempDirectory(layout, ".pull-");
+    } catch (IOException e) {
+      throw new RegistryException("cannot write to '" + layout + "': " + e.getMessage(), e);
     }
   }
 
