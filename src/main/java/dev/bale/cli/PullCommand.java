@@ -6,7 +6,6 @@ import dev.bale.registry.Platform;
 import dev.bale.registry.PullFormat;
 import java.io.PrintWriter;
 import java.nio.file.Path;
-import java.util.Arrays;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -41,7 +40,9 @@ final class PullCommand implements Callable<Integer> {
       names = "--format",
       paramLabel = "FORMAT",
       defaultValue = "oci-dir",
-      description = "oci-dir (default), oci-archive or docker-archive.")
+      description =
+          "oci-dir (default: a layout directory), oci (a layout in a tar) or docker (a Docker"
+              + " archive), as pack -f names them; oci-archive and docker-archive also work.")
   String format;
 
   @Option(
@@ -55,15 +56,11 @@ final class PullCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     PullFormat pullFormat =
-        Arrays.stream(PullFormat.values())
-            .filter(f -> f.label().equals(format))
-            .findFirst()
+        PullFormat.byName(format)
             .orElseThrow(
                 () ->
                     new UsageException(
-                        "--format must be oci-dir, oci-archive or docker-archive, not '"
-                            + format
-                            + "'"));
+                        "unknown image format '" + format + "': use docker, oci or oci-dir"));
     PrintWriter out = spec.commandLine().getOut();
     ImageReference source = ImageReference.parse(reference);
     Platform chosen = platform == null ? null : Platform.parse(platform);

@@ -28,12 +28,15 @@ final class RegistryOptions {
 
   @Option(
       names = "--plain-http",
-      description = "Use plain HTTP (it is used anyway for 127.0.0.0/8, ::1 and localhost).")
+      description =
+          "Use plain HTTP without trying HTTPS (a registry on 127.0.0.0/8, ::1 or localhost gets"
+              + " plain HTTP anyway when it does not speak TLS).")
   boolean plainHttp;
 
   @Option(
       names = "--insecure",
-      description = "Accept any TLS certificate, and plain HTTP when the registry has no TLS.")
+      description =
+          "Accept any TLS certificate, and plain HTTP when the registry does not speak TLS.")
   boolean insecure;
 
   @Option(

@@ -1,110 +1,98 @@
 package dev.bale.registry;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.bale.hash.Digest;
+import dev.bale.tar.TarEntry;
+import dev.bale.tar.TarWriter;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
+import java.util.LinkedHashSet;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.stream.Stream;
 
 /**
  * Writes an OCI layout directory as an uncompressed tar archive, optionally with extra small files
- * such as a Docker {@code manifest.json}. Entries come in byte order of their names, with mtime 1,
- * owner 0:0 and modes 0644/0755, so that the same layout always gives the same bytes.
+ * such as a Docker {@code manifest.json}, in the order and with the headers {@code pack -f oci}
+ * gives its archives: {@code oci-layout}, the blob directories, each manifest's layers, config and
+ * manifest, then {@code index.json}. A pulled image so gives the bytes {@code pack} wrote.
  */
-// LIMITATION: a minimal ustar writer for pulled images only; names past 100 bytes are refused.
-// The image package's tar writer can replace it once it exists.
 final class LayoutTar {
-  private static final int BLOCK = 512;
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final int FILE_MODE = 0644;
+  private static final int DIRECTORY_MODE = 0755;
 
   private LayoutTar() {}
 
   /**
-   * Writes {@code layout} and {@code extra} (name to bytes) as a tar to {@code out}; with {@code
-   * blobsOnly}, the layout's {@code oci-layout} and {@code index.json} are left out.
+   * Writes {@code layout} and {@code extra} (name to bytes, after the layout's files) as a tar to
+   * {@code out}; with {@code blobsOnly}, the layout's {@code oci-layout} and {@code index.json} are
+   * left out.
    */
   static void write(Path layout, Map<String, byte[]> extra, boolean blobsOnly, OutputStream out)
       throws IOException {
-    TreeMap<String, Object> entries = new TreeMap<>();
-    List<Path> paths = new ArrayList<>();
-    try (Stream<Path> walk = Files.walk(layout)) {
-      walk.filter(p -> !p.equals(layout))
-          .filter(p -> !blobsOnly || layout.relativize(p).startsWith("blobs"))
-          .forEach(paths::add);
+    TarWriter archive = new TarWriter(out);
+    if (!blobsOnly) {
+      archive.write(file(layout, "oci-layout"));
     }
-    for (Path path : paths) {
-      String name = layout.relativize(path).toString().replace('\\', '/');
-      entries.put(Files.isDirectory(path) ? name + "/" : name, path);
+    archive.write(TarEntry.directory("blobs", DIRECTORY_MODE));
+    archive.write(TarEntry.directory("blobs/sha256", DIRECTORY_MODE));
+    for (Digest digest : blobOrder(layout)) {
+      archive.write(file(layout, "blobs/sha256/" + digest.hex()));
     }
-    entries.putAll(extra);
-
-    for (Map.Entry<String, Object> entry : entries.entrySet()) {
-      String name = entry.getKey();
-      if (entry.getValue() instanceof byte[] bytes) {
-        header(out, name, bytes.length, false);
-        out.write(bytes);
-        pad(out, bytes.length);
-      } else if (name.endsWith("/")) {
-        header(out, name, 0, true);
-      } else {
-        Path file = (Path) entry.getValue();
-        long size = Files.size(file);
-        header(out, name, size, false);
-        try (InputStream in = Files.newInputStream(file)) {
-          in.transferTo(out);
-        }
-        pad(out, size);
-      }
+    if (!blobsOnly) {
+      archive.write(file(layout, "index.json"));
     }
-    out.write(new byte[2 * BLOCK]);
+    for (Map.Entry<String, byte[]> entry : new TreeMap<>(extra).entrySet()) {
+      archive.file(entry.getKey(), FILE_MODE, entry.getValue());
+    }
+    archive.finish();
   }
 
-  private static void header(OutputStream out, String name, long size, boolean directory)
-      throws IOException {
-    byte[] nameBytes = name.getBytes(StandardCharsets.UTF_8);
-    if (nameBytes.length > 100) {
-      throw new IOException("tar entry name '" + name + "' is longer than 100 bytes");
-    }
-    byte[] block = new byte[BLOCK];
-    System.arraycopy(nameBytes, 0, block, 0, nameBytes.length);
-    octal(block, 100, 8, directory ? 0755 : 0644);
-    octal(block, 108, 8, 0);
-    octal(block, 116, 8, 0);
-    octal(block, 124, 12, size);
-    // A fixed time of 1, as in every layer bale writes.
-    octal(block, 136, 12, 1);
-    block[156] = (byte) (directory ? '5' : '0');
-    byte[] magic = "ustar\u000000".getBytes(StandardCharsets.US_ASCII);
-    System.arraycopy(magic, 0, block, 257, magic.length);
-    for (int i = 148; i < 156; i++) {
-      block[i] = ' ';
-    }
-    long checksum = 0;
-    for (byte b : block) {
-      checksum += b & 0xff;
-    }
-    octal(block, 148, 7, checksum);
-    out.write(block);
+  private static TarEntry file(Path layout, String name) throws IOException {
+    Path source = layout.resolve(name);
+    return TarEntry.file(name, FILE_MODE, Files.size(source), source);
   }
 
-  /** Writes {@code value} in octal, zero-padded, NUL-terminated, in {@code length} bytes. */
-  private static void octal(byte[] block, int offset, int length, long value) {
-    String text = Long.toOctalString(value);
-    String padded = "0".repeat(Math.max(0, length - 1 - text.length())) + text;
-    byte[] bytes = padded.getBytes(StandardCharsets.US_ASCII);
-    System.arraycopy(bytes, 0, block, offset, Math.min(bytes.length, length - 1));
-    block[offset + length - 1] = 0;
+  /**
+   * Returns the layout's blobs as {@code pack} writes them: for each manifest its layers, config
+   * and itself, an index after its manifests; then any blob nothing names, in byte order.
+   */
+  private static Set<Digest> blobOrder(Path layout) throws IOException {
+    Set<Digest> order = new LinkedHashSet<>();
+    for (JsonNode entry : JSON.readTree(layout.resolve("index.json").toFile()).path("manifests")) {
+      visit(layout, Digest.parse(entry.path("digest").asText()), order);
+    }
+    try (Stream<Path> blobs = Files.list(layout.resolve("blobs").resolve(Digest.ALGORITHM))) {
+      blobs.map(blob -> blob.getFileName().toString()).sorted().forEach(hex -> order.add(of(hex)));
+    }
+    return order;
   }
 
-  private static void pad(OutputStream out, long size) throws IOException {
-    int rest = (int) (size % BLOCK);
-    if (rest != 0) {
-      out.write(new byte[BLOCK - rest]);
+  private static void visit(Path layout, Digest digest, Set<Digest> order) throws IOException {
+    if (order.contains(digest)) {
+      return;
     }
+    JsonNode document =
+        JSON.readTree(
+            layout.resolve("blobs").resolve(Digest.ALGORITHM).resolve(digest.hex()).toFile());
+    for (JsonNode child : document.path("manifests")) {
+      visit(layout, Digest.parse(child.path("digest").asText()), order);
+    }
+    for (JsonNode layer : document.path("layers")) {
+      order.add(Digest.parse(layer.path("digest").asText()));
+    }
+    if (document.path("config").has("digest")) {
+      order.add(Digest.parse(document.path("config").path("digest").asText()));
+    }
+    order.add(digest);
+  }
+
+  private static Digest of(String hex) {
+    return Digest.parse(Digest.ALGORITHM + ":" + hex);
   }
 }

@@ -26,9 +26,10 @@ import java.util.stream.Stream;
 
 /**
  * Copies an image from a registry into an OCI image layout directory, checking the digest and size
- * of everything it fetches. A new directory is filled under a temporary name and renamed at the
- * end; into an existing layout only verified blobs are added before {@code index.json} is replaced
- * in one rename.
+ * of everything it fetches, and of the blobs an existing layout already holds. What it fetches
+ * waits in a staging directory until all of it is verified: a new directory is then renamed into
+ * place, and into an existing layout the blobs are moved before {@code index.json} is replaced in
+ * one rename.
  */
 final class Puller {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -57,30 +58,95 @@ final class Puller {
       top = fetchManifest(chosen.toString(), chosen);
     }
 
+    // Everything fetched waits in a staging directory until every digest has been checked, so
+    // that a failed pull leaves an existing layout exactly as it was. Inside an existing layout,
+    // the staged blobs are on its file system even when the layout is a mount point.
     boolean fresh = !Files.exists(directory);
-    Path staging = fresh ? stagingDirectory(directory) : directory;
+    Path existing = fresh ? null : directory;
+    Path staging = fresh ? stagingDirectory(directory) : hiddenStaging(directory);
     try {
-      Files.createDirectories(staging.resolve("blobs").resolve(Digest.ALGORITHM));
-      storeManifest(staging, top);
+      Files.createDirectories(blobs(staging));
+      storeManifest(staging, existing, top);
       if (top.isIndex()) {
         for (JsonNode entry : read(top).path("manifests")) {
           Digest digest = Digest.parse(entry.path("digest").asText());
           Manifest child = fetchManifest(digest.toString(), digest);
-          storeManifest(staging, child);
+          storeManifest(staging, existing, child);
         }
       }
-      writeIndex(staging, top, source.tag());
+      JsonNode platformNode = platformOf(top, staging, existing);
       if (fresh) {
+        writeIndex(staging, top, platformNode, source.tag());
         Files.move(staging, directory, StandardCopyOption.ATOMIC_MOVE);
+      } else {
+        addBlobs(staging, directory);
+        writeIndex(directory, top, platformNode, source.tag());
       }
       return top.digest();
     } catch (IOException e) {
       throw new RegistryException(
           "cannot write the pulled image to '" + directory + "': " + e.getMessage(), e);
     } finally {
-      if (fresh && Files.exists(staging)) {
+      if (Files.exists(staging)) {
         deleteTree(staging);
       }
+    }
+  }
+
+  /**
+   * Returns the platform of a single image's config, as {@code pack} puts it in the index entry
+   * (architecture, os, variant), or null for an index or a config that names none.
+   */
+  private JsonNode platformOf(Manifest top, Path staging, Path existing)
+      throws IOException, RegistryException {
+    if (top.isIndex()) {
+      return null;
+    }
+    Digest configDigest = Digest.parse(read(top).path("config").path("digest").asText());
+    Path config = blobPath(staging, configDigest);
+    if (!Files.exists(config)) {
+      config = blobPath(existing, configDigest);
+    }
+    JsonNode json;
+    try {
+      json = JSON.readTree(config.toFile());
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      // An artifact whose config is not an image config has no platform to name.
+      return null;
+    }
+    String architecture = json.path("architecture").asText("");
+    String os = json.path("os").asText("");
+    if (architecture.isEmpty() || os.isEmpty()) {
+      return null;
+    }
+    ObjectNode platform = JSON.createObjectNode();
+    platform.put("architecture", architecture);
+    platform.put("os", os);
+    if (!json.path("variant").asText("").isEmpty()) {
+      platform.put("variant", json.path("variant").asText());
+    }
+    return platform;
+  }
+
+  /** Moves the verified blobs from {@code staging} into the layout {@code directory}. */
+  private static void addBlobs(Path staging, Path directory) throws IOException {
+    Path target = Files.createDirectories(blobs(directory));
+    try (Stream<Path> files = Files.list(blobs(staging))) {
+      for (Path blob : files.toList()) {
+        Files.move(
+            blob,
+            target.resolve(blob.getFileName()),
+            StandardCopyOption.ATOMIC_MOVE,
+            StandardCopyOption.REPLACE_EXISTING);
+      }
+    }
+  }
+
+  private static Path hiddenStaging(Path layout) throws RegistryException {
+    try {
+      return Files.createTempDirectory(layout, ".pull-");
+    } catch (IOException e) {
+      throw new RegistryException("cannot write to '" + layout + "': " + e.getMessage(), e);
     }
   }
 
@@ -196,12 +262,19 @@ final class Puller {
             + String.join(", ", offered));
   }
 
-  private void storeManifest(Path layout, Manifest manifest) throws IOException, RegistryException {
-    writeBlob(
-        layout,
-        manifest.digest(),
-        manifest.size(),
-        new java.io.ByteArrayInputStream(manifest.bytes()));
+  /**
+   * Writes {@code manifest} and the blobs it names into {@code staging}, but for those that {@code
+   * existing} (a layout, or null) already holds intact.
+   */
+  private void storeManifest(Path staging, Path existing, Manifest manifest)
+      throws IOException, RegistryException {
+    if (!holds(staging, existing, manifest.digest(), manifest.size())) {
+      writeBlob(
+          staging,
+          manifest.digest(),
+          manifest.size(),
+          new java.io.ByteArrayInputStream(manifest.bytes()));
+    }
     if (manifest.isIndex()) {
       return;
     }
@@ -212,11 +285,51 @@ final class Puller {
     for (JsonNode descriptor : descriptors) {
       Digest digest = Digest.parse(descriptor.path("digest").asText());
       long size = descriptor.path("size").asLong(-1);
-      if (Files.exists(blobPath(layout, digest))) {
-        continue;
+      if (!holds(staging, existing, digest, size)) {
+        fetchBlob(staging, digest, size);
       }
-      fetchBlob(layout, digest, size);
     }
+  }
+
+  /**
+   * Tells whether the blob is already staged (and so verified) or in the layout {@code existing}
+   * with the right size and digest; a damaged one there is fetched again and replaced.
+   */
+  private boolean holds(Path staging, Path existing, Digest digest, long size) throws IOException {
+    if (Files.exists(blobPath(staging, digest))) {
+      return true;
+    }
+    if (existing == null || !Files.isRegularFile(blobPath(existing, digest))) {
+      return false;
+    }
+    Path blob = blobPath(existing, digest);
+    long found = Files.size(blob);
+    if (size >= 0 && found != size) {
+      events.log(
+          Level.WARN,
+          "blob "
+              + digest
+              + " in '"
+              + existing
+              + "' has "
+              + found
+              + " bytes, not "
+              + size
+              + "; fetching it again");
+      return false;
+    }
+    // Reading the file costs less than fetching it, and a layout must never name a wrong blob.
+    DigestingInputStream digesting = new DigestingInputStream(Files.newInputStream(blob));
+    try (digesting) {
+      digesting.transferTo(OutputStream.nullOutputStream());
+    }
+    if (!digesting.digest().equals(digest)) {
+      events.log(
+          Level.WARN,
+          "blob " + digest + " in '" + existing + "' has other content; fetching it again");
+      return false;
+    }
+    return true;
   }
 
   private void fetchBlob(Path layout, Digest digest, long size)
@@ -286,11 +399,16 @@ final class Puller {
     }
   }
 
-  private static Path blobPath(Path layout, Digest digest) {
-    return layout.resolve("blobs").resolve(Digest.ALGORITHM).resolve(digest.hex());
+  private static Path blobs(Path layout) {
+    return layout.resolve("blobs").resolve(Digest.ALGORITHM);
   }
 
-  private static void writeIndex(Path layout, Manifest top, String tag) throws IOException {
+  private static Path blobPath(Path layout, Digest digest) {
+    return blobs(layout).resolve(digest.hex());
+  }
+
+  private static void writeIndex(Path layout, Manifest top, JsonNode platform, String tag)
+      throws IOException {
     Files.writeString(
         layout.resolve("oci-layout"), "{\"imageLayoutVersion\":\"1.0.0\"}", StandardCharsets.UTF_8);
     Path indexFile = layout.resolve("index.json");
@@ -317,6 +435,9 @@ final class Puller {
     entry.put("mediaType", top.mediaType());
     entry.put("digest", top.digest().toString());
     entry.put("size", top.size());
+    if (platform != null) {
+      entry.set("platform", platform);
+    }
     if (tag != null) {
       entry.putObject("annotations").put(REF_NAME, tag);
     }

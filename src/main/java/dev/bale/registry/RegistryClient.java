@@ -240,7 +240,7 @@ public final class RegistryClient {
    * @param platform the platform to pick from an index, or null to keep every platform
    * @return the digest of the manifest (or index) the layout's {@code index.json} names
    * @throws RegistryException if the registry refuses, a digest does not match, or the directory
-   *     cannot be written; the directory is then left as it was, but for blobs it did not have
+   *     cannot be written; the directory is then left as it was
    */
   public Digest pull(ImageReference source, Platform platform, Path directory)
       throws RegistryException {
@@ -292,20 +292,31 @@ public final class RegistryClient {
   private RegistryConnection connect(ImageReference target, List<String> scopes)
       throws RegistryException {
     Optional<Credentials> found = credentials.find(target);
-    // LIMITATION: without --insecure, a registry on this machine is spoken to in plain HTTP, so
-    // one that serves TLS on 127.0.0.1 fails with a bad-request error. podman tries HTTPS first
-    // there first, which costs a failed handshake (or a response timeout) on every plain one.
-    boolean plain = plainHttp || (!insecure && isLoopback(target.hostName()));
-    String scheme = plain ? "http" : "https";
-    try {
-      return RegistryConnection.open(http, target, scheme, found, scopes, retry, events);
-    } catch (RegistryConnection.TlsFailure e) {
-      if (!insecure || !scheme.equals("https")) {
-        throw e;
-      }
-      events.log(Level.WARN, "registry " + target.registry() + " does not speak TLS; using HTTP");
-      return RegistryConnection.open(http, target, "http", found, scopes, retry, events);
+    List<String> schemes = schemes(target.hostName(), plainHttp, insecure);
+    String scheme = schemes.get(0);
+    if (schemes.size() > 1
+        && TlsProbe.probe(http.sslContext(), target) == TlsProbe.Outcome.NOT_TLS) {
+      scheme = schemes.get(1);
+      // On this machine plain HTTP is the usual case; elsewhere only --insecure allows it.
+      Level level = isLoopback(target.hostName()) ? Level.LIFECYCLE : Level.WARN;
+      events.log(level, "registry " + target.registry() + " does not speak TLS; using plain HTTP");
     }
+    return RegistryConnection.open(http, target, scheme, found, scopes, retry, events);
+  }
+
+  /**
+   * Returns the schemes to speak to {@code host} with, the first one tried first: HTTPS alone for
+   * other machines, then plain HTTP when the registry turns out not to speak TLS for this machine
+   * or with {@code insecure}, and plain HTTP alone with {@code plainHttp}.
+   */
+  static List<String> schemes(String host, boolean plainHttp, boolean insecure) {
+    if (plainHttp) {
+      return List.of("http");
+    }
+    if (insecure || isLoopback(host)) {
+      return List.of("https", "http");
+    }
+    return List.of("https");
   }
 
   /** Tells whether {@code host} is this machine, where plain HTTP cannot be overheard. */
@@ -393,13 +404,13 @@ public final class RegistryClient {
       return this;
     }
 
-    /** Uses plain HTTP for every registry, not only for this machine's. */
+    /** Uses plain HTTP for every registry, without trying HTTPS first. */
     public Builder plainHttp(boolean plain) {
       this.plainHttp = plain;
       return this;
     }
 
-    /** Accepts any TLS certificate and falls back to plain HTTP when TLS fails. */
+    /** Accepts any TLS certificate, and plain HTTP from a registry that does not speak TLS. */
     public Builder insecure(boolean trustAnything) {
       this.insecure = trustAnything;
       return this;

@@ -29,6 +29,8 @@ import javax.net.ssl.SSLException;
  */
 final class RegistryConnection {
   private static final ObjectMapper JSON = new ObjectMapper();
+  // A token is renewed this long (or a tenth of its lifetime) before it expires, so that it
+  // does not run out between being sent and being checked.
   private static final Duration TOKEN_MARGIN = Duration.ofSeconds(10);
 
   private final HttpClient http;
@@ -117,8 +119,8 @@ final class RegistryConnection {
       throw new RegistryException(
           "registry '"
               + registry()
-              + "' answered plain HTTP with HTTP 400: it probably serves HTTPS; give --insecure"
-              + " to use it without checking its certificate");
+              + "' answered plain HTTP with HTTP 400: it probably serves HTTPS; leave out"
+              + " --plain-http");
     }
     if (response.statusCode() != 401) {
       throw failure("check the API at " + ping, response);
@@ -246,10 +248,12 @@ final class RegistryConnection {
       throw new RegistryException(
           "the token server '" + realm.getHost() + "' answered without a token");
     }
-    // The specification's default lifetime is 60 seconds when none is given.
-    long lifetime = json.path("expires_in").asLong(60);
-    Instant issued = Instant.now();
-    tokenExpiry = issued.plusSeconds(Math.max(lifetime, 60)).minus(TOKEN_MARGIN);
+    // The specification's default lifetime is 60 seconds when none is given. A shorter one is
+    // taken at its word: the registry, not bale, decides when its tokens stop working.
+    Duration lifetime = Duration.ofSeconds(Math.max(1, json.path("expires_in").asLong(60)));
+    Duration tenth = lifetime.dividedBy(10);
+    Duration margin = tenth.compareTo(TOKEN_MARGIN) < 0 ? tenth : TOKEN_MARGIN;
+    tokenExpiry = Instant.now().plus(lifetime).minus(margin);
     authorization = "Bearer " + token;
     events.log(Level.DEBUG, "got a token for " + String.join(" ", scopes));
   }
@@ -334,14 +338,11 @@ final class RegistryConnection {
       } catch (ConnectException e) {
         throw unreachable(e);
       } catch (SSLException e) {
-        throw new TlsFailure(
-            "cannot "
-                + what
-                + " on registry '"
-                + registry()
-                + "': TLS failed: "
-                + e.getMessage()
-                + " (use --insecure only for a registry you trust)");
+        if (TlsProbe.certificateProblem(e) != null) {
+          throw TlsProbe.untrusted(registry(), what, e);
+        }
+        throw new RegistryException(
+            "cannot " + what + " on registry '" + registry() + "': TLS failed: " + describe(e));
       } catch (IOException e) {
         if (attempt >= retry.attempts()) {
           throw new RegistryException(
@@ -423,15 +424,6 @@ final class RegistryConnection {
             + describe(e)
             + " (is it running, and is the host and port right?)",
         null);
-  }
-
-  /** A TLS handshake that failed, which {@code --insecure} may answer with plain HTTP. */
-  static final class TlsFailure extends RegistryException {
-    private static final long serialVersionUID = 1L;
-
-    TlsFailure(String message) {
-      super(message);
-    }
   }
 
   static String describe(IOException e) {

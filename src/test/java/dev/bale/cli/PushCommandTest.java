@@ -2,6 +2,7 @@ package dev.bale.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.bale.registry.PullFormat;
 import dev.bale.testing.Bale;
 import dev.bale.testing.RegistryCli;
 import java.nio.file.Path;
@@ -43,6 +44,31 @@ class PushCommandTest {
                 + dir
                 + "': it is neither an OCI image layout"
                 + " (oci-layout, index.json) nor a Docker archive (manifest.json)");
+  }
+
+  @Test
+  void pull_badFormat_isUsageErrorNamingPackFormats() {
+    RegistryCli result =
+        RegistryCli.run("pull", "127.0.0.1:1/a:1", "-o", dir.resolve("out").toString(), "-h");
+    RegistryCli bad =
+        RegistryCli.run(
+            "pull", "127.0.0.1:1/a:1", "-o", dir.resolve("out").toString(), "--format", "tgz");
+
+    assertThat(result.out().replaceAll("\\s+", " "))
+        .contains("oci-dir (default", "oci (a layout in a tar)", "docker (a Docker archive)");
+    assertThat(bad.exitCode()).isEqualTo(ExitCode.USAGE);
+    assertThat(bad.err())
+        .startsWith("bale: unknown image format 'tgz': use docker, oci or oci-dir\n");
+  }
+
+  @Test
+  void pullFormat_takesPackNamesAndSkopeoNames() {
+    assertThat(PullFormat.byName("docker")).contains(PullFormat.DOCKER_ARCHIVE);
+    assertThat(PullFormat.byName("docker-archive")).contains(PullFormat.DOCKER_ARCHIVE);
+    assertThat(PullFormat.byName("oci")).contains(PullFormat.OCI_ARCHIVE);
+    assertThat(PullFormat.byName("oci-archive")).contains(PullFormat.OCI_ARCHIVE);
+    assertThat(PullFormat.byName("oci-dir")).contains(PullFormat.OCI_DIR);
+    assertThat(PullFormat.byName("tar")).isEmpty();
   }
 
   @Test

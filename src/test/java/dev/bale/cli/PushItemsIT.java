@@ -72,6 +72,47 @@ class PushItemsIT {
   }
 
   @Test
+  void pullOfPushedItems_equalsPackByteForByte_asLayoutAndAsOciArchive() throws Exception {
+    try (RegistryFixture registry = RegistryFixture.start(temp)) {
+      String reference = registry.host() + "/hello:1";
+      // push takes the tag from the reference; pack is given the same one for its index.
+      List<String> options = List.of("--entry-point", "bin/hello", "--image-tag", "hello:1", hello);
+      Path layout = pack(options.toArray(String[]::new));
+      Bale.Result pushed = push("--entry-point", "bin/hello", hello, reference);
+      assertThat(pushed.exitCode()).as(pushed.err()).isZero();
+
+      Path pulled = temp.resolve("pulled");
+      Bale.Result pull = bale.run("pull", reference, "-o", pulled.toString());
+
+      assertThat(pull.exitCode()).as(pull.err()).isZero();
+      assertThat(blobs(pulled)).isEqualTo(blobs(layout)).hasSize(5);
+      for (String blob : blobs(layout)) {
+        assertThat(Files.readAllBytes(pulled.resolve("blobs/sha256").resolve(blob)))
+            .as(blob)
+            .isEqualTo(Files.readAllBytes(layout.resolve("blobs/sha256").resolve(blob)));
+      }
+      JsonNode packedEntry = JSON.readTree(layout.resolve("index.json").toFile()).get("manifests");
+      JsonNode pulledEntry = JSON.readTree(pulled.resolve("index.json").toFile()).get("manifests");
+      assertThat(pulledEntry).isEqualTo(packedEntry).hasSize(1);
+      assertThat(pulled.resolve("index.json")).hasSameBinaryContentAs(layout.resolve("index.json"));
+      assertThat(pulled.resolve("oci-layout")).hasSameBinaryContentAs(layout.resolve("oci-layout"));
+
+      Path packedTar = temp.resolve("packed-oci.tar");
+      List<String> packTar =
+          new ArrayList<>(List.of("pack", "-f", "oci", "-o", packedTar.toString()));
+      packTar.addAll(options);
+      Bale.Result packed = bale.run(packTar.toArray(String[]::new));
+      assertThat(packed.exitCode()).as(packed.err()).isZero();
+      Path pulledTar = temp.resolve("pulled-oci.tar");
+      Bale.Result pullTar =
+          bale.run("pull", reference, "-o", pulledTar.toString(), "--format", "oci");
+
+      assertThat(pullTar.exitCode()).as(pullTar.err()).isZero();
+      assertThat(pulledTar).hasSameBinaryContentAs(packedTar);
+    }
+  }
+
+  @Test
   void pushAgain_sendsNoBlob_andAfterOneChange_onlyThatLayerAndConfig() throws Exception {
     try (RegistryFixture registry = RegistryFixture.start(temp)) {
       String reference = registry.host() + "/hello:1";

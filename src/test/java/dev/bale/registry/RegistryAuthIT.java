@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.bale.testing.RegistryCli;
+import dev.bale.testing.RegistryFaults;
 import dev.bale.testing.RegistryFixture;
 import dev.bale.testing.RegistryImages;
 import dev.bale.testing.RegistryImages.TestImage;
@@ -198,6 +199,74 @@ class RegistryAuthIT {
     assertOneLineFailure(
         result, tokenRegistry.host(), "bale/readonly", "HTTP 401", "lacks permission");
     assertNotTagged(reference);
+  }
+
+  @Test
+  void push_tokenExpiresDuringPush_aNewOneIsFetched() throws Exception {
+    RegistryFaults.Fault busy = new RegistryFaults.Fault("HEAD", "/blobs/", 503, "3", 1);
+    try (RegistryFaults faults = RegistryFaults.start(tokenRegistry.host()).inject(busy)) {
+      String reference = faults.host() + "/bale/expiring:1";
+      int before = tokens.tokensIssued();
+      tokens.tokenLifetime(1);
+      RegistryCli result;
+      try {
+        // The registry asks bale to wait 3 s, longer than the token lives.
+        result = push(reference, "--creds", USER + ":" + PASSWORD);
+      } finally {
+        tokens.tokenLifetime(300);
+      }
+
+      assertThat(result.exitCode()).as(result.err()).isZero();
+      assertThat(faults.injected(busy)).isPositive();
+      assertThat(tokens.tokensIssued() - before).isGreaterThanOrEqualTo(2);
+    }
+  }
+
+  @Test
+  void push_tokenOutlivesTheWait_isKept() throws Exception {
+    RegistryFaults.Fault busy = new RegistryFaults.Fault("HEAD", "/blobs/", 503, "3", 1);
+    try (RegistryFaults faults = RegistryFaults.start(tokenRegistry.host()).inject(busy)) {
+      int before = tokens.tokensIssued();
+
+      RegistryCli result = push(faults.host() + "/bale/kept:1", "--creds", USER + ":" + PASSWORD);
+
+      assertThat(result.exitCode()).as(result.err()).isZero();
+      assertThat(faults.injected(busy)).isPositive();
+      assertThat(tokens.tokensIssued() - before).isEqualTo(1);
+    }
+  }
+
+  @Test
+  void push_unexpected401WithCachedToken_fetchesOneNewTokenAndSucceeds() throws Exception {
+    RegistryFaults.Fault revoked = new RegistryFaults.Fault("PUT", "/manifests/", 401, null, 1);
+    try (RegistryFaults faults = RegistryFaults.start(tokenRegistry.host()).inject(revoked)) {
+      String reference = faults.host() + "/bale/revoked:1";
+      int before = tokens.tokensIssued();
+
+      RegistryCli result = push(reference, "--creds", USER + ":" + PASSWORD);
+
+      assertThat(result.exitCode()).as(result.err()).isZero();
+      assertThat(result.out()).startsWith(reference + "@sha256:");
+      // The fault counts the requests it matched: the refused PUT and the one that went through.
+      assertThat(faults.injected(revoked)).isEqualTo(2);
+      assertThat(tokens.tokensIssued() - before).isEqualTo(2);
+    }
+  }
+
+  @Test
+  void push_401AgainWithTheNewToken_failsInOneLineAfterOneRefetch() throws Exception {
+    RegistryFaults.Fault revoked = new RegistryFaults.Fault("PUT", "/manifests/", 401, null, 99);
+    try (RegistryFaults faults = RegistryFaults.start(tokenRegistry.host()).inject(revoked)) {
+      String reference = faults.host() + "/bale/refused:1";
+      int before = tokens.tokensIssued();
+
+      RegistryCli result = push(reference, "--creds", USER + ":" + PASSWORD);
+
+      assertOneLineFailure(result, faults.host(), "bale/refused", "put manifest '1'", "HTTP 401");
+      assertThat(faults.injected(revoked)).as("one PUT, one more after the new token").isEqualTo(2);
+      assertThat(tokens.tokensIssued() - before).isEqualTo(2);
+      assertNotTagged(tokenRegistry.host() + "/bale/refused:1");
+    }
   }
 
   @Test

@@ -226,10 +226,9 @@ class RegistryPushIT {
     Path dockerTar = dir.resolve("image.docker.tar");
 
     RegistryCli oci =
-        RegistryCli.run("pull", reference, "-o", ociTar.toString(), "--format", "oci-archive");
+        RegistryCli.run("pull", reference, "-o", ociTar.toString(), "--format", "oci");
     RegistryCli docker =
-        RegistryCli.run(
-            "pull", reference, "-o", dockerTar.toString(), "--format", "docker-archive");
+        RegistryCli.run("pull", reference, "-o", dockerTar.toString(), "--format", "docker");
 
     assertThat(oci.exitCode()).as(oci.err()).isZero();
     assertThat(docker.exitCode()).as(docker.err()).isZero();

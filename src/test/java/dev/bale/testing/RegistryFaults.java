@@ -37,6 +37,8 @@ public final class RegistryFaults implements AutoCloseable {
   private final AtomicInteger peakUploadsHeld = new AtomicInteger();
   private final AtomicInteger uploadsSeen = new AtomicInteger();
   private volatile Duration uploadHold = Duration.ZERO;
+  private final List<String> corrupted = new CopyOnWriteArrayList<>();
+  private final AtomicInteger corruptions = new AtomicInteger();
 
   /**
    * Answers up to {@code times} requests whose method is {@code method} and whose path contains
@@ -64,6 +66,20 @@ public final class RegistryFaults implements AutoCloseable {
     faults.add(fault);
     injected.put(fault, new AtomicInteger());
     return this;
+  }
+
+  /**
+   * Flips one byte in the middle of the body of every answer to a {@code GET} whose path contains
+   * {@code pathPart}, the way a broken disk or cache of the registry would, keeping its length.
+   */
+  public RegistryFaults corrupt(String pathPart) {
+    corrupted.add(pathPart);
+    return this;
+  }
+
+  /** Returns how many answer bodies were corrupted. */
+  public int corruptions() {
+    return corruptions.get();
   }
 
   /** Returns how many times {@code fault} was injected. */
@@ -168,6 +184,11 @@ public final class RegistryFaults implements AutoCloseable {
               }
             });
     byte[] answer = response.body();
+    if (method.equals("GET") && answer.length > 0 && corrupted.stream().anyMatch(path::contains)) {
+      answer = answer.clone();
+      answer[answer.length / 2] ^= 0x20;
+      corruptions.incrementAndGet();
+    }
     boolean empty = answer.length == 0 || method.equals("HEAD");
     exchange.sendResponseHeaders(response.statusCode(), empty ? -1 : answer.length);
     if (!empty) {

@@ -65,7 +65,7 @@ public final class RegistryFixture implements AutoCloseable {
       throws IOException, InterruptedException {
     requireTool("openssl", "openssl");
     Path key = directory.resolve("tls.key");
-    Path certificate = directory.resolve("tls.crt");
+    Path certificate = tlsCertificate(directory);
     run(
         List.of(
             "openssl",
@@ -86,6 +86,11 @@ public final class RegistryFixture implements AutoCloseable {
             certificate.toString()));
     String tls = "  tls:\n    certificate: " + certificate + "\n    key: " + key + "\n";
     return start(directory, tls, "https");
+  }
+
+  /** Returns the certificate that {@link #startWithTls} makes in {@code directory}. */
+  public static Path tlsCertificate(Path directory) {
+    return directory.resolve("tls.crt");
   }
 
   private static RegistryFixture start(Path directory, String auth)

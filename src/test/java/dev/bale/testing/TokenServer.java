@@ -52,6 +52,7 @@ public final class TokenServer implements AutoCloseable {
   private final List<String> requestedScopes = Collections.synchronizedList(new ArrayList<>());
   private final java.util.concurrent.atomic.AtomicInteger tokensIssued =
       new java.util.concurrent.atomic.AtomicInteger();
+  private volatile long lifetimeSeconds = 300;
 
   private TokenServer(
       Path directory, String user, String password, BiFunction<String, String, Set<String>> policy)
@@ -124,6 +125,14 @@ public final class TokenServer implements AutoCloseable {
     }
   }
 
+  /**
+   * Sets how many seconds the tokens issued from now on live, as {@code expires_in} and their
+   * {@code exp} claim say (300 unless set).
+   */
+  public void tokenLifetime(long seconds) {
+    lifetimeSeconds = seconds;
+  }
+
   /** Returns how many tokens the server issued so far. */
   public int tokensIssued() {
     return tokensIssued.get();
@@ -150,7 +159,7 @@ public final class TokenServer implements AutoCloseable {
           JSON.writeValueAsBytes(
               JSON.createObjectNode()
                   .put("token", sign(account, access))
-                  .put("expires_in", 300)
+                  .put("expires_in", lifetimeSeconds)
                   .put("issued_at", Instant.now().toString()));
       tokensIssued.incrementAndGet();
       exchange.getResponseHeaders().set("Content-Type", "application/json");
@@ -199,7 +208,7 @@ public final class TokenServer implements AutoCloseable {
             .put("iss", ISSUER)
             .put("sub", account)
             .put("aud", SERVICE)
-            .put("exp", now + 300)
+            .put("exp", now + lifetimeSeconds)
             .put("nbf", now - 10)
             .put("iat", now)
             .put("jti", UUID.randomUUID().toString());
