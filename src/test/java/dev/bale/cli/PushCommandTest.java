@@ -58,7 +58,9 @@ class PushCommandTest {
         .contains("oci-dir (default", "oci (a layout in a tar)", "docker (a Docker archive)");
     assertThat(bad.exitCode()).isEqualTo(ExitCode.USAGE);
     assertThat(bad.err())
-        .startsWith("bale: unknown image format 'tgz': use docker, oci or oci-dir\n");
+        .isEqualTo(
+            "bale: unknown image format 'tgz': use docker, oci or oci-dir"
+                + " (see 'bale pull --help')\n");
   }
 
   @Test
@@ -150,9 +152,9 @@ class PushCommandTest {
 
     assertThat(result.exitCode()).isEqualTo(ExitCode.USAGE);
     assertThat(result.err())
-        .startsWith(
+        .isEqualTo(
             "bale: --format docker has no media type for zstd layers; give --compression gzip"
-                + " or none\n");
+                + " or none (see 'bale push --help')\n");
   }
 
   private Bale store() {
