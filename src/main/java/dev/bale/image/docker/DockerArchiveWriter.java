@@ -88,7 +88,7 @@ public final class DockerArchiveWriter {
         archive.write(TarEntry.directory(id, DIRECTORY_MODE));
         archive.file(id + "/VERSION", FILE_MODE, utf8("1.0"));
         archive.file(id + "/json", FILE_MODE, legacyJson(image, id, parent));
-        events.progress(PROGRESS, written.size(), image.layers().size());
+        events.progressCount(PROGRESS, written.size(), image.layers().size());
         WrittenLayer result =
             writeLayer(archive, id + "/layer.tar", layer, image.compression(), file, cache);
         cache.record(layer, image.compression(), result);
@@ -97,7 +97,7 @@ public final class DockerArchiveWriter {
         parent = id;
       }
 
-      events.progress(PROGRESS, written.size(), image.layers().size());
+      events.progressCount(PROGRESS, written.size(), image.layers().size());
       List<Digest> diffIds = written.stream().map(WrittenLayer::diffId).toList();
       byte[] config = image.config().toJson(image.layers(), diffIds);
       Digest configDigest = Digest.of(config);

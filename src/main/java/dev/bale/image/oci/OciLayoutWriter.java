@@ -83,7 +83,7 @@ public final class OciLayoutWriter {
           new Descriptor(image.compression().ociMediaType(), result.digest(), result.size()));
     }
 
-    events.progress(PROGRESS, written.size(), image.layers().size());
+    events.progressCount(PROGRESS, written.size(), image.layers().size());
     List<Digest> diffIds = written.stream().map(WrittenLayer::diffId).toList();
     Descriptor config =
         putBlob(blobs, Manifest.OCI_CONFIG, image.config().toJson(image.layers(), diffIds));
@@ -124,12 +124,12 @@ public final class OciLayoutWriter {
 
       List<WrittenLayer> written = new ArrayList<>();
       for (int i = 0; i < layers.size(); i++) {
-        events.progress(PROGRESS, written.size(), layers.size());
+        events.progressCount(PROGRESS, written.size(), layers.size());
         WrittenLayer result = await(pending.get(i));
         cache.record(layers.get(i), image.compression(), result);
         written.add(result);
       }
-      events.progress(PROGRESS, written.size(), layers.size());
+      events.progressCount(PROGRESS, written.size(), layers.size());
       return written;
     } finally {
       stop(pool);
