@@ -169,6 +169,60 @@ class PackCommandTest {
     assertThat(verify.exitCode()).as(verify.err()).isZero();
   }
 
+  @ParameterizedTest
+  @ValueSource(strings = {"docker", "oci", "oci-dir"})
+  void pack_itemTreeGoneWhileWriting_failsInOneLineAndLeavesNoOutput(String format)
+      throws Exception {
+    // Root reads any file whatever its mode, so the tree of the second layer's item goes away:
+    // the first layer (busybox, needed by hello) is written before the failure.
+    Path helloTree = temp.resolve("store/store").resolve(Path.of(hello).getFileName());
+    deleteTree(helloTree);
+    Path output = out.resolve("image");
+
+    Bale.Result result = bale.run("pack", "-f", format, "-o", output.toString(), hello);
+
+    assertThat(result.exitCode()).as(result.err()).isEqualTo(1);
+    assertThat(result.err().lines()).as(result.err()).hasSize(1);
+    assertThat(result.err().strip())
+        .isEqualTo(
+            "bale: cannot read store item '" + hello + "': '" + helloTree + "' does not exist");
+    assertThat(outputFiles()).isEmpty();
+    assertThat(temp.resolve("store/tmp")).isEmptyDirectory();
+  }
+
+  @Test
+  void pack_itemTreeGoneWhileWritingIntoALayout_leavesItsIndexAndFiles() throws Exception {
+    Path layout = out.resolve("layout");
+    Bale.Result first = bale.run("pack", "-f", "oci-dir", "-o", layout.toString(), hello);
+    assertThat(first.exitCode()).as(first.err()).isZero();
+    Map<String, String> before = digests(layout);
+
+    Path helloTree = temp.resolve("store/store").resolve(Path.of(hello).getFileName());
+    deleteTree(helloTree);
+    Bale.Result result =
+        bale.run("pack", "-f", "oci-dir", "-o", layout.toString(), "--compression", "zstd", hello);
+
+    assertThat(result.exitCode()).as(result.err()).isEqualTo(1);
+    assertThat(result.err().lines()).as(result.err()).hasSize(1);
+    assertThat(result.err()).contains(helloTree.toString());
+
+    // The index and every file it names are as they were; the layers written before the failure
+    // stay as unreferenced blobs (another process may already use them), under their digests.
+    Map<String, String> after = digests(layout);
+    assertThat(after).containsAllEntriesOf(before);
+    after.keySet().removeAll(before.keySet());
+    assertThat(after).allSatisfy((name, hex) -> assertThat(name).isEqualTo("blobs/sha256/" + hex));
+    ImageValidator.ociLayout(layout);
+  }
+
+  private static void deleteTree(Path tree) throws Exception {
+    try (Stream<Path> paths = Files.walk(tree)) {
+      for (Path path : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+        Files.delete(path);
+      }
+    }
+  }
+
   private static Map<String, String> digests(Path directory) throws Exception {
     Map<String, String> digests = new TreeMap<>();
     try (Stream<Path> files = Files.walk(directory)) {
