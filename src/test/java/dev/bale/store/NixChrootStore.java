@@ -121,7 +121,51 @@ public final class NixChrootStore {
         in { inherit leaf middle top; }
         """
             .replace("SALT", salt);
-    Path file = directory.resolve("closure-" + salt.hashCode() + ".nix");
+    List<StorePath> built =
+        build("closure-" + salt.hashCode(), expression, "leaf", "middle", "top");
+    return new Closure(built.get(0), built.get(1), built.get(2));
+  }
+
+  /**
+   * Builds, with {@code nix-build}, a closure that runs in a container: an item holding the static
+   * busybox as {@code bin/busybox} and {@code bin/sh}, and {@code greet-1.0}, whose script {@code
+   * bin/greet} runs busybox's shell by its store path and prints {@code text} and its arguments.
+   * Returns the store path of {@code greet-1.0}.
+   */
+  public StorePath buildRunnableClosure(String text) {
+    if (!Files.isExecutable(BUSYBOX)) {
+      fail("building a Nix closure needs " + BUSYBOX + ": " + INSTALL_BUSYBOX);
+    }
+    String expression =
+        """
+        let
+          mk = name: script: derivation {
+            inherit name;
+            system = builtins.currentSystem;
+            builder = "/bin/busybox";
+            args = [ "sh" "-c" script ];
+          };
+          bb = "/bin/busybox";
+          busybox = mk "busybox-static-1.36" ''
+            ${bb} mkdir -p $out/bin
+            ${bb} cp ${bb} $out/bin/busybox
+            ${bb} ln -s busybox $out/bin/sh
+          '';
+          greet = mk "greet-1.0" ''
+            ${bb} mkdir -p $out/bin
+            ${bb} echo '#!${busybox}/bin/sh' > $out/bin/greet
+            ${bb} echo 'echo "TEXT" "$@"' >> $out/bin/greet
+            ${bb} chmod 755 $out/bin/greet
+          '';
+        in { inherit greet; }
+        """
+            .replace("TEXT", text);
+    return build("runnable-" + text.hashCode(), expression, "greet").get(0);
+  }
+
+  /** Builds the attributes {@code attributes} of {@code expression}; returns their outputs. */
+  private List<StorePath> build(String name, String expression, String... attributes) {
+    Path file = directory.resolve(name + ".nix");
     try {
       Files.writeString(file, expression);
     } catch (IOException e) {
@@ -147,19 +191,17 @@ public final class NixChrootStore {
                 "extra-sandbox-paths",
                 BUSYBOX.toString(),
                 "--no-out-link",
-                file.toString(),
-                "-A",
-                "leaf",
-                "-A",
-                "middle",
-                "-A",
-                "top"));
+                file.toString()));
+    for (String attribute : attributes) {
+      command.add("-A");
+      command.add(attribute);
+    }
     List<StorePath> built =
         run(command).lines().map(line -> StorePath.parse("/nix/store", line)).toList();
-    if (built.size() != 3) {
-      fail("nix-build printed " + built + ", not three store paths");
+    if (built.size() != attributes.length) {
+      fail("nix-build printed " + built + ", not " + attributes.length + " store paths");
     }
-    return new Closure(built.get(0), built.get(1), built.get(2));
+    return built;
   }
 
   private String run(List<String> command) {
