@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.bale.hash.Digest;
 import dev.bale.testing.Bale;
 import dev.bale.testing.ImageValidator;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -57,6 +58,100 @@ class PackCommandTest {
     ImageValidator.Checked checked = ImageValidator.dockerArchive(out.resolve("image.tar"));
     assertThat(checked.config().get("config").get("Entrypoint").get(0).asText())
         .isEqualTo(hello + "/bin/hello");
+  }
+
+  @Test
+  void pack_twoItems_resolvesLinksAndEntryPointInTheFirstAndTagsBoth() throws Exception {
+    String busybox = busyboxOf(hello);
+    Path file = out.resolve("default.tar");
+
+    Bale.Result result =
+        bale.run(
+            "pack",
+            "-o",
+            file.toString(),
+            "-S",
+            "/bin=bin",
+            "--entry-point",
+            "bin/busybox",
+            "--entry-point-arg",
+            "echo",
+            busybox,
+            hello);
+
+    assertThat(result.exitCode()).as(result.err()).isZero();
+    assertThat(result.err()).startsWith("bale: packed busybox-static-hello-2.12:latest: 2 items, ");
+    ImageValidator.Checked checked = ImageValidator.dockerArchive(file);
+    assertThat(checked.config().get("config").get("Entrypoint").get(0).asText())
+        .isEqualTo(busybox + "/bin/busybox");
+    Map<String, byte[]> archive = ImageValidator.readTar(Files.readAllBytes(file));
+    String manifest = new String(archive.get("manifest.json"), StandardCharsets.UTF_8);
+    assertThat(manifest).contains("\"RepoTags\":[\"busybox-static-hello-2.12:latest\"]");
+    assertThat(storeItems(checked)).containsExactlyInAnyOrder(busybox, hello);
+    assertThat(links(checked)).containsEntry("bin", busybox + "/bin");
+  }
+
+  @Test
+  void pack_unrelatedItems_packsTheUnionOfTheirClosures() throws Exception {
+    Path tree = Files.createDirectories(temp.resolve("extra/share"));
+    Files.writeString(tree.resolve("note"), "unrelated\n");
+    String extra = bale.add(tree.getParent(), "extra-1");
+    String busybox = busyboxOf(hello);
+
+    Bale.Result result = pack("--entry-point", "bin/hello", hello, extra);
+
+    assertThat(result.exitCode()).as(result.err()).isZero();
+    assertThat(result.err()).startsWith("bale: packed hello-2.12-extra-1:latest: 3 items, ");
+    ImageValidator.Checked checked = ImageValidator.dockerArchive(out.resolve("image.tar"));
+    assertThat(storeItems(checked)).containsExactlyInAnyOrder(busybox, hello, extra);
+  }
+
+  @Test
+  void pack_entryPointOfTheSecondItem_isNotFoundInTheFirst() throws Exception {
+    String busybox = busyboxOf(hello);
+
+    Bale.Result result = pack("--entry-point", "bin/hello", busybox, hello);
+
+    assertThat(result.exitCode()).isEqualTo(1);
+    assertThat(result.err().strip())
+        .isEqualTo("bale: cannot use entry point 'bin/hello': it is not in '" + busybox + "'");
+    assertThat(outputFiles()).isEmpty();
+  }
+
+  private String busyboxOf(String item) {
+    return bale.run("requisites", item)
+        .out()
+        .lines()
+        .filter(path -> path.endsWith("-busybox-static"))
+        .findFirst()
+        .orElseThrow();
+  }
+
+  /** Returns the store paths whose top directories the image's layers hold. */
+  private static List<String> storeItems(ImageValidator.Checked checked) throws Exception {
+    List<String> items = new ArrayList<>();
+    for (byte[] layer : checked.layers()) {
+      for (var entry : ImageValidator.entries(layer)) {
+        String name = entry.getName().replaceAll("/$", "");
+        if (name.matches("gnu/store/[^/]+")) {
+          items.add("/" + name);
+        }
+      }
+    }
+    return items;
+  }
+
+  /** Returns the symbolic links of the image's layers, by name. */
+  private static Map<String, String> links(ImageValidator.Checked checked) throws Exception {
+    Map<String, String> links = new TreeMap<>();
+    for (byte[] layer : checked.layers()) {
+      for (var entry : ImageValidator.entries(layer)) {
+        if (entry.isSymbolicLink()) {
+          links.put(entry.getName(), entry.getLinkName());
+        }
+      }
+    }
+    return links;
   }
 
   @Test
