@@ -2,6 +2,8 @@ package dev.bale.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.bale.hash.Digest;
 import dev.bale.testing.Bale;
 import dev.bale.testing.ImageValidator;
@@ -17,6 +19,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 class PackCommandTest {
@@ -152,6 +155,50 @@ class PackCommandTest {
       }
     }
     return links;
+  }
+
+  @ParameterizedTest
+  @CsvSource({
+    "x86_64-linux, amd64, ''",
+    "i686-linux, 386, ''",
+    "aarch64-linux, arm64, ''",
+    "armhf-linux, arm, v7",
+    "mips64el-linux, mips64le, ''",
+    "powerpc64le-linux, ppc64le, ''",
+    "riscv64-linux, riscv64, ''",
+    "s390x-linux, s390x, ''"
+  })
+  void pack_system_recordsItsPlatformInEveryDocument(
+      String system, String architecture, String variant) throws Exception {
+    Path docker = out.resolve("docker.tar");
+    Path oci = out.resolve("oci.tar");
+
+    Bale.Result toDocker = bale.run("pack", "--system", system, "-o", docker.toString(), hello);
+    Bale.Result toOci =
+        bale.run("pack", "--system", system, "-f", "oci", "-o", oci.toString(), hello);
+
+    assertThat(toDocker.exitCode()).as(toDocker.err()).isZero();
+    assertThat(toOci.exitCode()).as(toOci.err()).isZero();
+    ImageValidator.Checked dockerImage = ImageValidator.dockerArchive(docker);
+    ImageValidator.Checked ociImage = ImageValidator.ociArchive(oci);
+    List<JsonNode> documents =
+        new ArrayList<>(
+            List.of(
+                dockerImage.config(),
+                ociImage.config(),
+                ociImage.index().get("manifests").get(0).get("platform")));
+    Map<String, byte[]> files = ImageValidator.readTar(Files.readAllBytes(docker));
+    for (Map.Entry<String, byte[]> file : files.entrySet()) {
+      if (file.getKey().endsWith("/json")) {
+        documents.add(new ObjectMapper().readTree(file.getValue()));
+      }
+    }
+    assertThat(documents).hasSize(3 + dockerImage.layers().size());
+    for (JsonNode document : documents) {
+      assertThat(document.get("architecture").asText()).as(system).isEqualTo(architecture);
+      assertThat(document.get("os").asText()).isEqualTo("linux");
+      assertThat(document.path("variant").asText()).as(system).isEqualTo(variant);
+    }
   }
 
   @Test

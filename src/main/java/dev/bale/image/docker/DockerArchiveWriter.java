@@ -13,6 +13,7 @@ import dev.bale.image.Layer;
 import dev.bale.image.LayerCache;
 import dev.bale.image.LayerWriter;
 import dev.bale.image.Manifest;
+import dev.bale.image.Platform;
 import dev.bale.image.WrittenImage;
 import dev.bale.image.WrittenLayer;
 import dev.bale.tar.TarEntry;
@@ -154,8 +155,12 @@ public final class DockerArchiveWriter {
       json.put("parent", parent);
     }
     json.put("created", image.config().created().toString());
-    json.put("architecture", image.config().platform().architecture());
-    json.put("os", image.config().platform().os());
+    Platform platform = image.config().platform();
+    json.put("architecture", platform.architecture());
+    if (!platform.variant().isEmpty()) {
+      json.put("variant", platform.variant());
+    }
+    json.put("os", platform.os());
     return Manifest.json(json);
   }
 
