@@ -202,6 +202,85 @@ class PackCommandTest {
   }
 
   @Test
+  void pack_defaultCompression_isNoneForDockerAndGzipForOci() throws Exception {
+    Path docker = out.resolve("docker.tar");
+    Path oci = out.resolve("oci.tar");
+    Path layout = out.resolve("layout");
+
+    assertThat(bale.run("pack", "-o", docker.toString(), hello).exitCode()).isZero();
+    assertThat(bale.run("pack", "-f", "oci", "-o", oci.toString(), hello).exitCode()).isZero();
+    assertThat(bale.run("pack", "-f", "oci-dir", "-o", layout.toString(), hello).exitCode())
+        .isZero();
+
+    Map<String, byte[]> dockerFiles = ImageValidator.readTar(Files.readAllBytes(docker));
+    List<String> layerFiles = new ArrayList<>();
+    new ObjectMapper()
+        .readTree(dockerFiles.get("manifest.json"))
+        .get(0)
+        .get("Layers")
+        .forEach(layer -> layerFiles.add(layer.asText()));
+    assertThat(layerFiles).hasSize(3);
+    for (String layer : layerFiles) {
+      assertThat(isPlainTar(dockerFiles.get(layer))).as(layer).isTrue();
+    }
+    assertLayerMediaTypes(ImageValidator.readTar(Files.readAllBytes(oci)), "tar+gzip");
+    assertLayerMediaTypes(files(layout), "tar+gzip");
+  }
+
+  @ParameterizedTest
+  @CsvSource({"none, tar", "gzip, tar+gzip", "zstd, tar+zstd"})
+  void pack_ociCompression_givesItsMediaType(String compression, String type) throws Exception {
+    Path layout = out.resolve("layout");
+    Bale.Result result =
+        bale.run(
+            "pack", "-f", "oci-dir", "--compression", compression, "-o", layout.toString(), hello);
+
+    assertThat(result.exitCode()).as(result.err()).isZero();
+    assertLayerMediaTypes(files(layout), type);
+    ImageValidator.ociLayout(layout);
+  }
+
+  /** Checks that every layer of the one image in an OCI layout has the media type and bytes. */
+  private static void assertLayerMediaTypes(Map<String, byte[]> files, String type)
+      throws Exception {
+    ObjectMapper json = new ObjectMapper();
+    String manifestDigest =
+        json.readTree(files.get("index.json")).get("manifests").get(0).get("digest").asText();
+    JsonNode manifest = json.readTree(files.get(blobName(manifestDigest)));
+    assertThat(manifest.get("layers")).hasSize(3);
+    for (JsonNode layer : manifest.get("layers")) {
+      assertThat(layer.get("mediaType").asText())
+          .isEqualTo("application/vnd.oci.image.layer.v1." + type);
+      byte[] blob = files.get(blobName(layer.get("digest").asText()));
+      switch (type) {
+        case "tar" -> assertThat(isPlainTar(blob)).isTrue();
+        case "tar+gzip" -> assertThat(blob).startsWith(0x1f, 0x8b);
+        default -> assertThat(blob).startsWith(0x28, 0xb5, 0x2f, 0xfd);
+      }
+    }
+  }
+
+  private static String blobName(String digest) {
+    return "blobs/" + digest.replace(':', '/');
+  }
+
+  /** Tells an uncompressed tar by the ustar magic of its first header. */
+  private static boolean isPlainTar(byte[] bytes) {
+    String magic = new String(bytes, 257, 5, StandardCharsets.US_ASCII);
+    return magic.equals("ustar");
+  }
+
+  private static Map<String, byte[]> files(Path directory) throws Exception {
+    Map<String, byte[]> files = new TreeMap<>();
+    try (Stream<Path> paths = Files.walk(directory)) {
+      for (Path file : paths.filter(Files::isRegularFile).toList()) {
+        files.put(directory.relativize(file).toString(), Files.readAllBytes(file));
+      }
+    }
+    return files;
+  }
+
+  @Test
   void pack_explain_printsThePlan() {
     Bale.Result result = pack("--explain", "--max-layers", "2", hello);
     assertThat(result.exitCode()).as(result.err()).isZero();
