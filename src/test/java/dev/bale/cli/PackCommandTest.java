@@ -280,6 +280,37 @@ class PackCommandTest {
     return files;
   }
 
+  @ParameterizedTest
+  @ValueSource(strings = {"docker", "oci", "oci-dir"})
+  void pack_summary_givesTheOutputsSizeAndDigest(String format) throws Exception {
+    Path output = out.resolve("image");
+    Bale.Result result = bale.run("pack", "-f", format, "-o", output.toString(), hello);
+    assertThat(result.exitCode()).as(result.err()).isZero();
+
+    var summary =
+        java.util.regex.Pattern.compile(
+                "bale: packed hello-2.12:latest: 2 items, 3 layers, ([0-9]+) bytes,"
+                    + " (image ID|manifest) (sha256:[0-9a-f]{64}), to '(.*)'")
+            .matcher(result.err().strip());
+    assertThat(summary.matches()).as(result.err()).isTrue();
+    assertThat(summary.group(4)).isEqualTo(output.toString());
+    Map<String, byte[]> files =
+        format.equals("oci-dir") ? files(output) : Map.of("image", Files.readAllBytes(output));
+    long size = files.values().stream().mapToLong(bytes -> bytes.length).sum();
+    assertThat(Long.parseLong(summary.group(1))).isEqualTo(size);
+    if (format.equals("docker")) {
+      assertThat(summary.group(2)).isEqualTo("image ID");
+      assertThat(summary.group(3))
+          .isEqualTo(ImageValidator.dockerArchive(output).configDigest().toString());
+    } else {
+      Map<String, byte[]> layout =
+          format.equals("oci") ? ImageValidator.readTar(files.get("image")) : files;
+      JsonNode index = new ObjectMapper().readTree(layout.get("index.json"));
+      assertThat(summary.group(2)).isEqualTo("manifest");
+      assertThat(summary.group(3)).isEqualTo(index.get("manifests").get(0).get("digest").asText());
+    }
+  }
+
   @Test
   void pack_explain_printsThePlan() {
     Bale.Result result = pack("--explain", "--max-layers", "2", hello);

@@ -95,7 +95,7 @@ public final class OciLayoutWriter {
         Files.exists(indexFile) ? OciDocuments.parse(Files.readAllBytes(indexFile)) : null;
     byte[] index = OciDocuments.index(existing, OciDocuments.indexEntry(image, manifest));
     replace(indexFile, index);
-    bytes += config.size() + manifest.size() + index.length;
+    bytes += config.size() + manifest.size() + index.length + OciDocuments.LAYOUT.length;
     return new WrittenImage(config, manifest, written, bytes);
   }
 
