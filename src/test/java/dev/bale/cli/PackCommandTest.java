@@ -357,6 +357,21 @@ class PackCommandTest {
   }
 
   @Test
+  void pack_layoutDirectoryToStandardOutput_isAUsageErrorThatAddsNothing() throws Exception {
+    Path tree = Files.createDirectories(temp.resolve("site/www"));
+    Files.writeString(tree.resolve("index.html"), "<p>hi</p>");
+
+    Bale.Result result =
+        bale.run("pack", "-f", "oci-dir", "-o", "-", temp.resolve("site").toString());
+
+    assertThat(result.exitCode()).isEqualTo(2);
+    assertThat(result.err().lines().findFirst())
+        .hasValue("bale: -f oci-dir writes a directory: give -o DIR, not -o -");
+    assertThat(result.out()).isEmpty();
+    assertThat(bale.run("requisites", "site").exitCode()).isNotZero();
+  }
+
+  @Test
   void pack_pathOutsideTheStore_addsItFirst() throws Exception {
     Path tree = Files.createDirectories(temp.resolve("site/www"));
     Files.writeString(tree.resolve("index.html"), "<p>hi</p>");
