@@ -16,12 +16,11 @@ import java.util.Map;
  */
 final class TerminalEventSink implements EventSink {
   private static final long REDRAW_NANOS = 100_000_000L;
+  private static final Path STANDARD_ERROR_LINK = Path.of("/proc/self/fd/2");
 
   private final PrintWriter err;
   private final boolean interactive;
   private final boolean verbose;
-  private static final Path STANDARD_ERROR_LINK = Path.of("/proc/self/fd/2");
-
   private final Map<String, Task> tasks = new LinkedHashMap<>();
   private long lastDraw;
   private int drawnWidth;
