@@ -68,6 +68,10 @@ public final class OciLayoutWriter {
    */
   public static WrittenImage write(Image image, Path directory, EventSink events, LayerCache cache)
       throws IOException {
+    // LIMITATION: a failure after some layers were renamed into an existing layout leaves them
+    // there, unreferenced (index.json is unchanged): deleting them could pull a blob from under
+    // a concurrent pack into the same layout that found it present. Users see the layout grow by
+    // those blobs; removing them safely needs a lock on the layout or a layout gc.
     Path blobs = directory.resolve("blobs").resolve(Digest.ALGORITHM);
     Files.createDirectories(blobs);
     Path layout = directory.resolve("oci-layout");
