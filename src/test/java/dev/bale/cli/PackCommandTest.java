@@ -11,9 +11,12 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -287,8 +290,8 @@ class PackCommandTest {
     Bale.Result result = bale.run("pack", "-f", format, "-o", output.toString(), hello);
     assertThat(result.exitCode()).as(result.err()).isZero();
 
-    var summary =
-        java.util.regex.Pattern.compile(
+    Matcher summary =
+        Pattern.compile(
                 "bale: packed hello-2.12:latest: 2 items, 3 layers, ([0-9]+) bytes,"
                     + " (image ID|manifest) (sha256:[0-9a-f]{64}), to '(.*)'")
             .matcher(result.err().strip());
@@ -484,7 +487,7 @@ class PackCommandTest {
 
   private static void deleteTree(Path tree) throws Exception {
     try (Stream<Path> paths = Files.walk(tree)) {
-      for (Path path : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+      for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
         Files.delete(path);
       }
     }
