@@ -181,7 +181,8 @@ final class ArchiveCommand extends StoreCommand implements Callable<Integer> {
       List<Layer> layers =
           LayerPlanner.plan(ClosureItem.closureOf(store, List.of(item)), 1, customisation);
       ImageName name = new ImageName(ImageName.canonicalRepository(item.name()), item.hash());
-      ImageConfig config = ImageConfig.builder(Platform.current()).build();
+      ImageConfig config =
+          ImageConfig.builder(Platform.current()).created(ImageOptions.creationTime(null)).build();
       Image image = new Image(name, config, layers, Compression.NONE);
 
       Path file = output != null ? output : Path.of("docker-image-" + item.baseName() + ".tar");

@@ -46,6 +46,11 @@ enum ImageFormat {
     throw new UsageException("unknown image format '" + name + "': use docker, oci or oci-dir");
   }
 
+  /** Tells whether the format is one stream of bytes, which can go to standard output. */
+  boolean streams() {
+    return this != OCI_DIR;
+  }
+
   /** Returns the layer compression used when none is asked for. */
   Compression defaultCompression() {
     return defaultCompression;
@@ -91,8 +96,8 @@ enum ImageFormat {
   /** Writes {@code image} to standard output, taking layer digests from {@code cache}. */
   WrittenImage writeToStandardOutput(Image image, EventSink events, LayerCache cache)
       throws IOException {
-    if (this == OCI_DIR) {
-      throw new UsageException("an OCI layout directory cannot go to standard output");
+    if (!streams()) {
+      throw new IllegalStateException("an OCI layout directory cannot go to standard output");
     }
     // The writers close what they are given; standard output must stay open for the summary.
     OutputStream out =

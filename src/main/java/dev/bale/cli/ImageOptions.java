@@ -134,7 +134,7 @@ final class ImageOptions {
     links(null);
     ImageConfig.Builder builder =
         ImageConfig.builder(platform)
-            .created(creationTime())
+            .created(creationTime(created))
             .workingDir(workdir)
             .user(user)
             .cmd(cmd);
@@ -299,7 +299,11 @@ final class ImageOptions {
     return new String[] {text.substring(0, equals), text.substring(equals + 1)};
   }
 
-  private Instant creationTime() throws ImageException {
+  /**
+   * Returns the image creation time: {@code created} (an ISO-8601 instant from {@code --created})
+   * when given, else {@code SOURCE_DATE_EPOCH}, else {@link ImageConfig#DEFAULT_CREATED}.
+   */
+  static Instant creationTime(String created) throws ImageException {
     if (created != null) {
       try {
         return Instant.parse(created);

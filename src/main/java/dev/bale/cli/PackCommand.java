@@ -63,6 +63,9 @@ final class PackCommand extends StoreCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     ImageFormat imageFormat = ImageFormat.parse(format);
+    if ("-".equals(output) && !imageFormat.streams()) {
+      throw new UsageException("-f " + imageFormat + " writes a directory: give -o DIR, not -o -");
+    }
     imageOptions.checkUsage();
     PrintWriter err = spec.commandLine().getErr();
     TerminalEventSink events = TerminalEventSink.forProcess(err, false);

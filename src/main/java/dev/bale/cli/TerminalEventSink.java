@@ -2,7 +2,10 @@ package dev.bale.cli;
 
 import dev.bale.event.EventSink;
 import dev.bale.event.Level;
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -13,11 +16,12 @@ import java.util.Map;
  */
 final class TerminalEventSink implements EventSink {
   private static final long REDRAW_NANOS = 100_000_000L;
+  private static final Path STANDARD_ERROR_LINK = Path.of("/proc/self/fd/2");
 
   private final PrintWriter err;
   private final boolean interactive;
   private final boolean verbose;
-  private final Map<String, long[]> tasks = new LinkedHashMap<>();
+  private final Map<String, Task> tasks = new LinkedHashMap<>();
   private long lastDraw;
   private int drawnWidth;
 
@@ -29,7 +33,36 @@ final class TerminalEventSink implements EventSink {
 
   /** Returns a sink for the process's standard error, interactive when it is a terminal. */
   static TerminalEventSink forProcess(PrintWriter err, boolean verbose) {
-    return new TerminalEventSink(err, System.console() != null, verbose);
+    boolean console = System.console() != null;
+    return new TerminalEventSink(
+        err, interactive(standardErrorTarget(), System.getenv("TERM"), console), verbose);
+  }
+
+  /**
+   * Decides whether progress may redraw itself on standard error. Where the system says what file
+   * descriptor 2 leads to ({@code stderrTarget}, null when it does not), only a terminal device
+   * counts, whatever standard input and output are: {@code pack -o - | ...} still shows progress,
+   * and a log file gets no carriage returns. Elsewhere {@code console}, whether Java sees a
+   * console, decides. A {@code TERM} of {@code dumb} cannot redraw a line, so it is never
+   * interactive.
+   */
+  static boolean interactive(String stderrTarget, String term, boolean console) {
+    if ("dumb".equals(term)) {
+      return false;
+    }
+    if (stderrTarget == null) {
+      return console;
+    }
+    return stderrTarget.startsWith("/dev/pts/") || stderrTarget.startsWith("/dev/tty");
+  }
+
+  /** Returns where file descriptor 2 leads on Linux, or null where /proc does not say. */
+  private static String standardErrorTarget() {
+    try {
+      return Files.readSymbolicLink(STANDARD_ERROR_LINK).toString();
+    } catch (IOException | UnsupportedOperationException | SecurityException e) {
+      return null;
+    }
   }
 
   @Override
@@ -44,14 +77,23 @@ final class TerminalEventSink implements EventSink {
   }
 
   @Override
-  public synchronized void progress(String task, long done, long total) {
+  public void progress(String task, long done, long total) {
+    update(task, new Task(done, total, false));
+  }
+
+  @Override
+  public void progressCount(String task, long done, long total) {
+    update(task, new Task(done, total, true));
+  }
+
+  private synchronized void update(String name, Task task) {
     if (!interactive) {
       return;
     }
-    if (total >= 0 && done >= total) {
-      tasks.remove(task);
+    if (task.total() >= 0 && task.done() >= task.total()) {
+      tasks.remove(name);
     } else {
-      tasks.put(task, new long[] {done, total});
+      tasks.put(name, task);
     }
 
     long now = System.nanoTime();
@@ -73,15 +115,11 @@ final class TerminalEventSink implements EventSink {
       return;
     }
     StringBuilder line = new StringBuilder();
-    for (Map.Entry<String, long[]> entry : tasks.entrySet()) {
+    for (Map.Entry<String, Task> entry : tasks.entrySet()) {
       if (line.length() > 0) {
         line.append("  ");
       }
-      long[] state = entry.getValue();
-      line.append(entry.getKey()).append(' ').append(amount(state[0]));
-      if (state[1] > 0) {
-        line.append('/').append(amount(state[1]));
-      }
+      line.append(entry.getKey()).append(' ').append(entry.getValue().text());
     }
     String text = line.length() > 78 ? line.substring(0, 77) + "…" : line.toString();
     err.print(text);
@@ -110,5 +148,17 @@ final class TerminalEventSink implements EventSink {
       unit++;
     }
     return String.format(java.util.Locale.ROOT, "%.1f %sB", value, units.charAt(unit));
+  }
+
+  /** The last progress of one task, in bytes or in counted things. */
+  private record Task(long done, long total, boolean counted) {
+    /** Returns "3/10" for counts and "1.5 kB/3.0 MB" for bytes; no total when it is unknown. */
+    String text() {
+      String doneText = counted ? Long.toString(done) : amount(done);
+      if (total <= 0) {
+        return doneText;
+      }
+      return doneText + '/' + (counted ? Long.toString(total) : amount(total));
+    }
   }
 }

@@ -19,8 +19,16 @@ public interface EventSink {
   void log(Level level, String message);
 
   /**
-   * Receives the progress of {@code task}: {@code done} units of {@code total}, where a total of -1
-   * means unknown. A task is finished when {@code done == total}.
+   * Receives the progress of {@code task} in bytes: {@code done} bytes of {@code total}, where a
+   * total of -1 means unknown. A task is finished when {@code done == total}.
    */
   void progress(String task, long done, long total);
+
+  /**
+   * Receives the progress of {@code task} in counted things, such as layers or items: {@code done}
+   * of {@code total}, where a total of -1 means unknown. A task is finished when {@code done ==
+   * total}. The default drops it, so that a sink that follows bytes only need not tell the two
+   * apart.
+   */
+  default void progressCount(String task, long done, long total) {}
 }

@@ -4,6 +4,9 @@ import dev.bale.tar.TarEntry;
 import dev.bale.tar.TarWriter;
 import dev.bale.tar.TreeScanner;
 import java.io.IOException;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileSystemException;
+import java.nio.file.NoSuchFileException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -79,7 +82,7 @@ public record Layer(List<ClosureItem> items, Customisation customisation) {
     }
     for (ClosureItem item : items) {
       String name = item.path().toString().substring(1);
-      for (TarEntry entry : TreeScanner.scan(item.tree(), name)) {
+      for (TarEntry entry : scan(item, name)) {
         byName.putIfAbsent(entry.name(), entry);
       }
     }
@@ -91,6 +94,27 @@ public record Layer(List<ClosureItem> items, Customisation customisation) {
     List<TarEntry> entries = new ArrayList<>(byName.values());
     entries.sort(TarEntry.BYTE_ORDER);
     return new Content(List.copyOf(entries), TarWriter.archiveSize(entries));
+  }
+
+  /** Scans the tree of {@code item}, naming the item when part of its tree cannot be read. */
+  private static List<TarEntry> scan(ClosureItem item, String name) throws IOException {
+    try {
+      return TreeScanner.scan(item.tree(), name);
+    } catch (FileSystemException e) {
+      throw new IOException("cannot read store item '" + item.path() + "': " + why(e), e);
+    }
+  }
+
+  /** Says why a file could not be read, naming it: the JDK's messages name it only. */
+  private static String why(FileSystemException e) {
+    String file = "'" + e.getFile() + "'";
+    if (e instanceof NoSuchFileException) {
+      return file + " does not exist";
+    }
+    if (e instanceof AccessDeniedException) {
+      return file + " cannot be read: permission denied";
+    }
+    return file + ": " + (e.getReason() != null ? e.getReason() : e.getClass().getSimpleName());
   }
 
   private String storeDirectory() {

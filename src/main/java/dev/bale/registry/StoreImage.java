@@ -38,7 +38,7 @@ public final class StoreImage {
     List<Digest> diffIds = new ArrayList<>();
     for (Layer layer : image.layers()) {
       events.log(Level.DEBUG, "digesting layer: " + layer.description());
-      events.progress(PROGRESS, layers.size(), image.layers().size());
+      events.progressCount(PROGRESS, layers.size(), image.layers().size());
       WrittenLayer announced = cache.digests(layer, compression);
       Descriptor descriptor =
           new Descriptor(compression.ociMediaType(), announced.digest(), announced.size());
@@ -46,7 +46,7 @@ public final class StoreImage {
       diffIds.add(announced.diffId());
       layers.add(streamed(layer, compression, descriptor, announced, cache));
     }
-    events.progress(PROGRESS, layers.size(), image.layers().size());
+    events.progressCount(PROGRESS, layers.size(), image.layers().size());
 
     byte[] configJson = image.config().toJson(image.layers(), diffIds);
     Blob config = Blob.ofBytes(configJson, MediaTypes.OCI_CONFIG);

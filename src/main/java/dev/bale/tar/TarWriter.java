@@ -8,6 +8,8 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
 import java.util.Arrays;
 
 /**
@@ -51,11 +53,20 @@ public final class TarWriter implements Closeable {
       case SYMLINK -> writeHeaders(entry.name(), '2', entry.mode(), 0, entry.linkTarget());
       case FILE -> {
         writeHeaders(entry.name(), '0', entry.mode(), entry.size(), "");
-        try (InputStream in = Files.newInputStream(entry.source())) {
+        try (InputStream in = open(entry.source())) {
           copy(in, entry);
         }
         pad(entry.size());
       }
+    }
+  }
+
+  private static InputStream open(Path source) throws IOException {
+    try {
+      return Files.newInputStream(source);
+    } catch (NoSuchFileException e) {
+      // The tree was scanned before: the file went away since, and the JDK would name it only.
+      throw new IOException("cannot archive '" + source + "': it no longer exists", e);
     }
   }
 

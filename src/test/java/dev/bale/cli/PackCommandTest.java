@@ -2,20 +2,27 @@ package dev.bale.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.bale.hash.Digest;
 import dev.bale.testing.Bale;
 import dev.bale.testing.ImageValidator;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 class PackCommandTest {
@@ -57,6 +64,254 @@ class PackCommandTest {
     ImageValidator.Checked checked = ImageValidator.dockerArchive(out.resolve("image.tar"));
     assertThat(checked.config().get("config").get("Entrypoint").get(0).asText())
         .isEqualTo(hello + "/bin/hello");
+  }
+
+  @Test
+  void pack_twoItems_resolvesLinksAndEntryPointInTheFirstAndTagsBoth() throws Exception {
+    String busybox = busyboxOf(hello);
+    Path file = out.resolve("default.tar");
+
+    Bale.Result result =
+        bale.run(
+            "pack",
+            "-o",
+            file.toString(),
+            "-S",
+            "/bin=bin",
+            "--entry-point",
+            "bin/busybox",
+            "--entry-point-arg",
+            "echo",
+            busybox,
+            hello);
+
+    assertThat(result.exitCode()).as(result.err()).isZero();
+    assertThat(result.err()).startsWith("bale: packed busybox-static-hello-2.12:latest: 2 items, ");
+    ImageValidator.Checked checked = ImageValidator.dockerArchive(file);
+    assertThat(checked.config().get("config").get("Entrypoint").get(0).asText())
+        .isEqualTo(busybox + "/bin/busybox");
+    Map<String, byte[]> archive = ImageValidator.readTar(Files.readAllBytes(file));
+    String manifest = new String(archive.get("manifest.json"), StandardCharsets.UTF_8);
+    assertThat(manifest).contains("\"RepoTags\":[\"busybox-static-hello-2.12:latest\"]");
+    assertThat(storeItems(checked)).containsExactlyInAnyOrder(busybox, hello);
+    assertThat(links(checked)).containsEntry("bin", busybox + "/bin");
+  }
+
+  @Test
+  void pack_unrelatedItems_packsTheUnionOfTheirClosures() throws Exception {
+    Path tree = Files.createDirectories(temp.resolve("extra/share"));
+    Files.writeString(tree.resolve("note"), "unrelated\n");
+    String extra = bale.add(tree.getParent(), "extra-1");
+    String busybox = busyboxOf(hello);
+
+    Bale.Result result = pack("--entry-point", "bin/hello", hello, extra);
+
+    assertThat(result.exitCode()).as(result.err()).isZero();
+    assertThat(result.err()).startsWith("bale: packed hello-2.12-extra-1:latest: 3 items, ");
+    ImageValidator.Checked checked = ImageValidator.dockerArchive(out.resolve("image.tar"));
+    assertThat(storeItems(checked)).containsExactlyInAnyOrder(busybox, hello, extra);
+  }
+
+  @Test
+  void pack_entryPointOfTheSecondItem_isNotFoundInTheFirst() throws Exception {
+    String busybox = busyboxOf(hello);
+
+    Bale.Result result = pack("--entry-point", "bin/hello", busybox, hello);
+
+    assertThat(result.exitCode()).isEqualTo(1);
+    assertThat(result.err().strip())
+        .isEqualTo("bale: cannot use entry point 'bin/hello': it is not in '" + busybox + "'");
+    assertThat(outputFiles()).isEmpty();
+  }
+
+  private String busyboxOf(String item) {
+    return bale.run("requisites", item)
+        .out()
+        .lines()
+        .filter(path -> path.endsWith("-busybox-static"))
+        .findFirst()
+        .orElseThrow();
+  }
+
+  /** Returns the store paths whose top directories the image's layers hold. */
+  private static List<String> storeItems(ImageValidator.Checked checked) throws Exception {
+    List<String> items = new ArrayList<>();
+    for (byte[] layer : checked.layers()) {
+      for (var entry : ImageValidator.entries(layer)) {
+        String name = entry.getName().replaceAll("/$", "");
+        if (name.matches("gnu/store/[^/]+")) {
+          items.add("/" + name);
+        }
+      }
+    }
+    return items;
+  }
+
+  /** Returns the symbolic links of the image's layers, by name. */
+  private static Map<String, String> links(ImageValidator.Checked checked) throws Exception {
+    Map<String, String> links = new TreeMap<>();
+    for (byte[] layer : checked.layers()) {
+      for (var entry : ImageValidator.entries(layer)) {
+        if (entry.isSymbolicLink()) {
+          links.put(entry.getName(), entry.getLinkName());
+        }
+      }
+    }
+    return links;
+  }
+
+  @ParameterizedTest
+  @CsvSource({
+    "x86_64-linux, amd64, ''",
+    "i686-linux, 386, ''",
+    "aarch64-linux, arm64, ''",
+    "armhf-linux, arm, v7",
+    "mips64el-linux, mips64le, ''",
+    "powerpc64le-linux, ppc64le, ''",
+    "riscv64-linux, riscv64, ''",
+    "s390x-linux, s390x, ''"
+  })
+  void pack_system_recordsItsPlatformInEveryDocument(
+      String system, String architecture, String variant) throws Exception {
+    Path docker = out.resolve("docker.tar");
+    Path oci = out.resolve("oci.tar");
+
+    Bale.Result toDocker = bale.run("pack", "--system", system, "-o", docker.toString(), hello);
+    Bale.Result toOci =
+        bale.run("pack", "--system", system, "-f", "oci", "-o", oci.toString(), hello);
+
+    assertThat(toDocker.exitCode()).as(toDocker.err()).isZero();
+    assertThat(toOci.exitCode()).as(toOci.err()).isZero();
+    ImageValidator.Checked dockerImage = ImageValidator.dockerArchive(docker);
+    ImageValidator.Checked ociImage = ImageValidator.ociArchive(oci);
+    List<JsonNode> documents =
+        new ArrayList<>(
+            List.of(
+                dockerImage.config(),
+                ociImage.config(),
+                ociImage.index().get("manifests").get(0).get("platform")));
+    Map<String, byte[]> files = ImageValidator.readTar(Files.readAllBytes(docker));
+    for (Map.Entry<String, byte[]> file : files.entrySet()) {
+      if (file.getKey().endsWith("/json")) {
+        documents.add(new ObjectMapper().readTree(file.getValue()));
+      }
+    }
+    assertThat(documents).hasSize(3 + dockerImage.layers().size());
+    for (JsonNode document : documents) {
+      assertThat(document.get("architecture").asText()).as(system).isEqualTo(architecture);
+      assertThat(document.get("os").asText()).isEqualTo("linux");
+      assertThat(document.path("variant").asText()).as(system).isEqualTo(variant);
+    }
+  }
+
+  @Test
+  void pack_defaultCompression_isNoneForDockerAndGzipForOci() throws Exception {
+    Path docker = out.resolve("docker.tar");
+    Path oci = out.resolve("oci.tar");
+    Path layout = out.resolve("layout");
+
+    assertThat(bale.run("pack", "-o", docker.toString(), hello).exitCode()).isZero();
+    assertThat(bale.run("pack", "-f", "oci", "-o", oci.toString(), hello).exitCode()).isZero();
+    assertThat(bale.run("pack", "-f", "oci-dir", "-o", layout.toString(), hello).exitCode())
+        .isZero();
+
+    Map<String, byte[]> dockerFiles = ImageValidator.readTar(Files.readAllBytes(docker));
+    List<String> layerFiles = new ArrayList<>();
+    new ObjectMapper()
+        .readTree(dockerFiles.get("manifest.json"))
+        .get(0)
+        .get("Layers")
+        .forEach(layer -> layerFiles.add(layer.asText()));
+    assertThat(layerFiles).hasSize(3);
+    for (String layer : layerFiles) {
+      assertThat(isPlainTar(dockerFiles.get(layer))).as(layer).isTrue();
+    }
+    assertLayerMediaTypes(ImageValidator.readTar(Files.readAllBytes(oci)), "tar+gzip");
+    assertLayerMediaTypes(files(layout), "tar+gzip");
+  }
+
+  @ParameterizedTest
+  @CsvSource({"none, tar", "gzip, tar+gzip", "zstd, tar+zstd"})
+  void pack_ociCompression_givesItsMediaType(String compression, String type) throws Exception {
+    Path layout = out.resolve("layout");
+    Bale.Result result =
+        bale.run(
+            "pack", "-f", "oci-dir", "--compression", compression, "-o", layout.toString(), hello);
+
+    assertThat(result.exitCode()).as(result.err()).isZero();
+    assertLayerMediaTypes(files(layout), type);
+    ImageValidator.ociLayout(layout);
+  }
+
+  /** Checks that every layer of the one image in an OCI layout has the media type and bytes. */
+  private static void assertLayerMediaTypes(Map<String, byte[]> files, String type)
+      throws Exception {
+    ObjectMapper json = new ObjectMapper();
+    String manifestDigest =
+        json.readTree(files.get("index.json")).get("manifests").get(0).get("digest").asText();
+    JsonNode manifest = json.readTree(files.get(blobName(manifestDigest)));
+    assertThat(manifest.get("layers")).hasSize(3);
+    for (JsonNode layer : manifest.get("layers")) {
+      assertThat(layer.get("mediaType").asText())
+          .isEqualTo("application/vnd.oci.image.layer.v1." + type);
+      byte[] blob = files.get(blobName(layer.get("digest").asText()));
+      switch (type) {
+        case "tar" -> assertThat(isPlainTar(blob)).isTrue();
+        case "tar+gzip" -> assertThat(blob).startsWith(0x1f, 0x8b);
+        default -> assertThat(blob).startsWith(0x28, 0xb5, 0x2f, 0xfd);
+      }
+    }
+  }
+
+  private static String blobName(String digest) {
+    return "blobs/" + digest.replace(':', '/');
+  }
+
+  /** Tells an uncompressed tar by the ustar magic of its first header. */
+  private static boolean isPlainTar(byte[] bytes) {
+    String magic = new String(bytes, 257, 5, StandardCharsets.US_ASCII);
+    return magic.equals("ustar");
+  }
+
+  private static Map<String, byte[]> files(Path directory) throws Exception {
+    Map<String, byte[]> files = new TreeMap<>();
+    try (Stream<Path> paths = Files.walk(directory)) {
+      for (Path file : paths.filter(Files::isRegularFile).toList()) {
+        files.put(directory.relativize(file).toString(), Files.readAllBytes(file));
+      }
+    }
+    return files;
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"docker", "oci", "oci-dir"})
+  void pack_summary_givesTheOutputsSizeAndDigest(String format) throws Exception {
+    Path output = out.resolve("image");
+    Bale.Result result = bale.run("pack", "-f", format, "-o", output.toString(), hello);
+    assertThat(result.exitCode()).as(result.err()).isZero();
+
+    Matcher summary =
+        Pattern.compile(
+                "bale: packed hello-2.12:latest: 2 items, 3 layers, ([0-9]+) bytes,"
+                    + " (image ID|manifest) (sha256:[0-9a-f]{64}), to '(.*)'")
+            .matcher(result.err().strip());
+    assertThat(summary.matches()).as(result.err()).isTrue();
+    assertThat(summary.group(4)).isEqualTo(output.toString());
+    Map<String, byte[]> files =
+        format.equals("oci-dir") ? files(output) : Map.of("image", Files.readAllBytes(output));
+    long size = files.values().stream().mapToLong(bytes -> bytes.length).sum();
+    assertThat(Long.parseLong(summary.group(1))).isEqualTo(size);
+    if (format.equals("docker")) {
+      assertThat(summary.group(2)).isEqualTo("image ID");
+      assertThat(summary.group(3))
+          .isEqualTo(ImageValidator.dockerArchive(output).configDigest().toString());
+    } else {
+      Map<String, byte[]> layout =
+          format.equals("oci") ? ImageValidator.readTar(files.get("image")) : files;
+      JsonNode index = new ObjectMapper().readTree(layout.get("index.json"));
+      assertThat(summary.group(2)).isEqualTo("manifest");
+      assertThat(summary.group(3)).isEqualTo(index.get("manifests").get(0).get("digest").asText());
+    }
   }
 
   @Test
@@ -102,6 +357,21 @@ class PackCommandTest {
     assertThat(result.exitCode()).isEqualTo(2);
     assertThat(result.err()).contains("--max-layers 1");
     assertThat(outputFiles()).isEmpty();
+  }
+
+  @Test
+  void pack_layoutDirectoryToStandardOutput_isAUsageErrorThatAddsNothing() throws Exception {
+    Path tree = Files.createDirectories(temp.resolve("site/www"));
+    Files.writeString(tree.resolve("index.html"), "<p>hi</p>");
+
+    Bale.Result result =
+        bale.run("pack", "-f", "oci-dir", "-o", "-", temp.resolve("site").toString());
+
+    assertThat(result.exitCode()).isEqualTo(2);
+    assertThat(result.err().lines().findFirst())
+        .hasValue("bale: -f oci-dir writes a directory: give -o DIR, not -o -");
+    assertThat(result.out()).isEmpty();
+    assertThat(bale.run("requisites", "site").exitCode()).isNotZero();
   }
 
   @Test
@@ -167,6 +437,60 @@ class PackCommandTest {
     ImageValidator.ociLayout(layout);
     Bale.Result verify = bale.run("verify");
     assertThat(verify.exitCode()).as(verify.err()).isZero();
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"docker", "oci", "oci-dir"})
+  void pack_itemTreeGoneWhileWriting_failsInOneLineAndLeavesNoOutput(String format)
+      throws Exception {
+    // Root reads any file whatever its mode, so the tree of the second layer's item goes away:
+    // the first layer (busybox, needed by hello) is written before the failure.
+    Path helloTree = temp.resolve("store/store").resolve(Path.of(hello).getFileName());
+    deleteTree(helloTree);
+    Path output = out.resolve("image");
+
+    Bale.Result result = bale.run("pack", "-f", format, "-o", output.toString(), hello);
+
+    assertThat(result.exitCode()).as(result.err()).isEqualTo(1);
+    assertThat(result.err().lines()).as(result.err()).hasSize(1);
+    assertThat(result.err().strip())
+        .isEqualTo(
+            "bale: cannot read store item '" + hello + "': '" + helloTree + "' does not exist");
+    assertThat(outputFiles()).isEmpty();
+    assertThat(temp.resolve("store/tmp")).isEmptyDirectory();
+  }
+
+  @Test
+  void pack_itemTreeGoneWhileWritingIntoALayout_leavesItsIndexAndFiles() throws Exception {
+    Path layout = out.resolve("layout");
+    Bale.Result first = bale.run("pack", "-f", "oci-dir", "-o", layout.toString(), hello);
+    assertThat(first.exitCode()).as(first.err()).isZero();
+    Map<String, String> before = digests(layout);
+
+    Path helloTree = temp.resolve("store/store").resolve(Path.of(hello).getFileName());
+    deleteTree(helloTree);
+    Bale.Result result =
+        bale.run("pack", "-f", "oci-dir", "-o", layout.toString(), "--compression", "zstd", hello);
+
+    assertThat(result.exitCode()).as(result.err()).isEqualTo(1);
+    assertThat(result.err().lines()).as(result.err()).hasSize(1);
+    assertThat(result.err()).contains(helloTree.toString());
+
+    // The index and every file it names are as they were; the layers written before the failure
+    // stay as unreferenced blobs (another process may already use them), under their digests.
+    Map<String, String> after = digests(layout);
+    assertThat(after).containsAllEntriesOf(before);
+    after.keySet().removeAll(before.keySet());
+    assertThat(after).allSatisfy((name, hex) -> assertThat(name).isEqualTo("blobs/sha256/" + hex));
+    ImageValidator.ociLayout(layout);
+  }
+
+  private static void deleteTree(Path tree) throws Exception {
+    try (Stream<Path> paths = Files.walk(tree)) {
+      for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
+        Files.delete(path);
+      }
+    }
   }
 
   private static Map<String, String> digests(Path directory) throws Exception {

@@ -147,6 +147,76 @@ class PackIT {
   }
 
   @Test
+  void pack_configOptions_reachTheConfigSkopeoReads() throws Exception {
+    Program.require("skopeo", "skopeo");
+    String[] options = {
+      "--env",
+      "GREETING=hi there",
+      "--env",
+      "PATH=/bin",
+      "--label",
+      "org.opencontainers.image.title=hello",
+      "--label",
+      "tier=demo",
+      "--workdir",
+      "/tmp",
+      "--user",
+      "1000:100",
+      "--expose",
+      "8080",
+      "--expose",
+      "53/udp",
+      "--cmd",
+      "--loud",
+      "--cmd",
+      "world",
+      "--entry-point",
+      "bin/hello",
+      "--entry-point-arg",
+      "a",
+      "--entry-point-arg",
+      "b c",
+      "--image-tag",
+      "hello:config",
+      hello
+    };
+    Path archive = pack(withOutput("hello-oci.tar", "oci", options));
+    Path docker = pack(withOutput("hello.tar", "docker", options));
+
+    JsonNode fromSkopeo = skopeoInspectConfig("oci-archive:" + archive + ":config");
+    for (JsonNode config :
+        List.of(
+            fromSkopeo,
+            ImageValidator.ociArchive(archive).config(),
+            ImageValidator.dockerArchive(docker).config())) {
+      JsonNode run = config.get("config");
+      assertThat(strings(run.get("Env"))).containsExactly("GREETING=hi there", "PATH=/bin");
+      assertThat(run.get("Labels").properties())
+          .extracting(e -> e.getKey() + "=" + e.getValue().asText())
+          .containsExactlyInAnyOrder("org.opencontainers.image.title=hello", "tier=demo");
+      assertThat(run.get("WorkingDir").asText()).isEqualTo("/tmp");
+      assertThat(run.get("User").asText()).isEqualTo("1000:100");
+      assertThat(run.get("ExposedPorts").fieldNames())
+          .toIterable()
+          .containsExactlyInAnyOrder("8080/tcp", "53/udp");
+      assertThat(strings(run.get("Cmd"))).containsExactly("--loud", "world");
+      assertThat(strings(run.get("Entrypoint"))).containsExactly(hello + "/bin/hello", "a", "b c");
+    }
+  }
+
+  private String[] withOutput(String file, String format, String... options) {
+    List<String> all = new ArrayList<>(List.of("-o", temp.resolve(file).toString(), "-f", format));
+    all.addAll(List.of(options));
+    return all.toArray(String[]::new);
+  }
+
+  private static List<String> strings(JsonNode array) {
+    List<String> strings = new ArrayList<>();
+    array.forEach(element -> strings.add(element.asText()));
+    return strings;
+  }
+
+  @Test
   void pack_interrupted_leavesNoOutputFile() throws Exception {
     Path big = Files.createDirectories(temp.resolve("big"));
     try (var out = Files.newOutputStream(big.resolve("data"))) {
@@ -195,6 +265,14 @@ class PackIT {
   private JsonNode skopeoInspect(String reference) throws Exception {
     Program.Result result =
         Program.run(List.of("skopeo", "--tmpdir", temp.toString(), "inspect", reference)).checked();
+    return new ObjectMapper().readTree(result.stdout());
+  }
+
+  private JsonNode skopeoInspectConfig(String reference) throws Exception {
+    Program.Result result =
+        Program.run(
+                List.of("skopeo", "--tmpdir", temp.toString(), "inspect", "--config", reference))
+            .checked();
     return new ObjectMapper().readTree(result.stdout());
   }
 

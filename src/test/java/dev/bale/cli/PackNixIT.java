@@ -6,9 +6,11 @@ import dev.bale.store.NixChrootStore;
 import dev.bale.store.StorePath;
 import dev.bale.testing.Bale;
 import dev.bale.testing.ImageValidator;
+import dev.bale.testing.Podman;
 import dev.bale.testing.Program;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
@@ -57,6 +59,36 @@ class PackNixIT {
                       ("nix/store/" + item.baseName() + "/" + name).replaceAll("/$", ""), what));
     }
     assertThat(PackIT.umociUnpack(layout, temp.resolve("bundle"))).isEqualTo(expected);
+  }
+
+  @Test
+  void pack_nixClosureWithBusybox_runsInPodman() throws Exception {
+    NixChrootStore nix = NixChrootStore.create(temp);
+    StorePath greet = nix.buildRunnableClosure("hello from a Nix closure");
+    Bale bale = new Bale(nix.uri());
+    Path archive = temp.resolve("greet.tar");
+
+    Bale.Result result =
+        bale.run(
+            "pack",
+            "-o",
+            archive.toString(),
+            "--image-tag",
+            "greet:nix",
+            "--entry-point",
+            "bin/greet",
+            "--entry-point-arg",
+            "in podman",
+            greet.toString());
+
+    assertThat(result.exitCode()).as(result.err()).isZero();
+    assertThat(result.err()).contains("2 items, 3 layers");
+    ImageValidator.dockerArchive(archive);
+    Podman podman = new Podman(temp.resolve("podman"));
+    assertThat(podman.load(archive)).contains("greet:nix");
+    Program.Result run = podman.run("localhost/greet:nix", List.of());
+    assertThat(run.exitCode()).as(run.stderr()).isZero();
+    assertThat(run.stdout()).isEqualTo("hello from a Nix closure in podman\n");
   }
 
   @Test

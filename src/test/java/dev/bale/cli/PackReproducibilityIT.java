@@ -30,6 +30,7 @@ class PackReproducibilityIT {
           List.of("oci", "none"),
           List.of("oci", "gzip"),
           List.of("oci", "zstd"),
+          List.of("oci-dir", "none"),
           List.of("oci-dir", "gzip"),
           List.of("oci-dir", "zstd"));
 

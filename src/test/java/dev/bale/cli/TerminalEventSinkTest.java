@@ -36,6 +36,54 @@ class TerminalEventSinkTest {
   }
 
   @Test
+  void progressCount_onTerminal_drawsCountsWithoutUnits() {
+    StringWriter text = new StringWriter();
+    TerminalEventSink sink = new TerminalEventSink(new PrintWriter(text), true, false);
+
+    sink.progressCount("writing layers", 3, 10);
+    sink.finish();
+
+    assertThat(text.toString()).startsWith("writing layers 3/10\r").doesNotContain(" B");
+  }
+
+  @Test
+  void progress_unknownTotal_drawsBytesDoneOnly() {
+    StringWriter text = new StringWriter();
+    TerminalEventSink sink = new TerminalEventSink(new PrintWriter(text), true, false);
+
+    sink.progress("upload", 2500, -1);
+    sink.finish();
+
+    assertThat(text.toString()).startsWith("upload 2.5 kB\r");
+  }
+
+  @Test
+  void interactive_stderrOnTerminal_evenWhenStdoutIsPiped() {
+    // Java's console is absent when standard output is a pipe (pack -o - | ...).
+    assertThat(TerminalEventSink.interactive("/dev/pts/3", "xterm", false)).isTrue();
+    assertThat(TerminalEventSink.interactive("/dev/tty1", "linux", false)).isTrue();
+  }
+
+  @Test
+  void interactive_stderrToFileOrPipe_isQuietEvenWithAConsole() {
+    assertThat(TerminalEventSink.interactive("/tmp/pack.log", "xterm", true)).isFalse();
+    assertThat(TerminalEventSink.interactive("pipe:[81723]", "xterm", true)).isFalse();
+    assertThat(TerminalEventSink.interactive("/dev/null", "xterm", true)).isFalse();
+  }
+
+  @Test
+  void interactive_dumbTerminal_isQuiet() {
+    assertThat(TerminalEventSink.interactive("/dev/pts/3", "dumb", true)).isFalse();
+    assertThat(TerminalEventSink.interactive(null, "dumb", true)).isFalse();
+  }
+
+  @Test
+  void interactive_withoutProc_fallsBackToTheConsole() {
+    assertThat(TerminalEventSink.interactive(null, "xterm", true)).isTrue();
+    assertThat(TerminalEventSink.interactive(null, null, false)).isFalse();
+  }
+
+  @Test
   void log_warning_isAlwaysPrinted() {
     StringWriter text = new StringWriter();
     TerminalEventSink sink = new TerminalEventSink(new PrintWriter(text), false, false);

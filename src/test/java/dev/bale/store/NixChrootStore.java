@@ -167,6 +167,40 @@ public final class NixChrootStore {
   }
 
   /**
+   * Builds, with {@code nix-build}, a closure that runs in a container: an item holding the static
+   * busybox as {@code bin/busybox} and {@code bin/sh}, and {@code greet-1.0}, whose script {@code
+   * bin/greet} runs busybox's shell by its store path and prints {@code text} and its arguments.
+   * Returns the store path of {@code greet-1.0}.
+   */
+  public StorePath buildRunnableClosure(String text) {
+    String expression =
+        """
+        let
+          mk = name: script: derivation {
+            inherit name;
+            system = builtins.currentSystem;
+            builder = "/bin/busybox";
+            args = [ "sh" "-c" script ];
+          };
+          bb = "/bin/busybox";
+          busybox = mk "busybox-static-1.36" ''
+            ${bb} mkdir -p $out/bin
+            ${bb} cp ${bb} $out/bin/busybox
+            ${bb} ln -s busybox $out/bin/sh
+          '';
+          greet = mk "greet-1.0" ''
+            ${bb} mkdir -p $out/bin
+            ${bb} echo '#!${busybox}/bin/sh' > $out/bin/greet
+            ${bb} echo 'echo "TEXT" "$@"' >> $out/bin/greet
+            ${bb} chmod 755 $out/bin/greet
+          '';
+        in { inherit greet; }
+        """
+            .replace("TEXT", text);
+    return build(expression, "greet").get(0);
+  }
+
+  /**
    * Builds the {@code attributes} of the Nix {@code expression} with {@code nix-build}, offline,
    * and returns their store paths in that order. Derivations use {@code /bin/busybox} as builder.
    */

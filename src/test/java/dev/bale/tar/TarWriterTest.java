@@ -41,6 +41,17 @@ class TarWriterTest {
   }
 
   @Test
+  void write_fileGoneSinceScanned_namesIt() throws IOException {
+    Path file = Files.writeString(temp.resolve("f"), "hello");
+    List<TarEntry> entries = TreeScanner.scan(file, "f");
+    Files.delete(file);
+
+    assertThatThrownBy(() -> archive(entries))
+        .isInstanceOf(IOException.class)
+        .hasMessage("cannot archive '" + file + "': it no longer exists");
+  }
+
+  @Test
   void write_entries_haveFixedTimesOwnersAndStoreModes() throws IOException {
     Path file = Files.writeString(temp.resolve("f"), "hello");
     byte[] tar =

@@ -13,6 +13,7 @@ import dev.bale.image.Layer;
 import dev.bale.image.LayerCache;
 import dev.bale.image.LayerWriter;
 import dev.bale.image.Manifest;
+import dev.bale.image.Platform;
 import dev.bale.image.WrittenImage;
 import dev.bale.image.WrittenLayer;
 import dev.bale.tar.TarEntry;
@@ -88,7 +89,7 @@ public final class DockerArchiveWriter {
         archive.write(TarEntry.directory(id, DIRECTORY_MODE));
         archive.file(id + "/VERSION", FILE_MODE, utf8("1.0"));
         archive.file(id + "/json", FILE_MODE, legacyJson(image, id, parent));
-        events.progress(PROGRESS, written.size(), image.layers().size());
+        events.progressCount(PROGRESS, written.size(), image.layers().size());
         WrittenLayer result =
             writeLayer(archive, id + "/layer.tar", layer, image.compression(), file, cache);
         cache.record(layer, image.compression(), result);
@@ -97,7 +98,7 @@ public final class DockerArchiveWriter {
         parent = id;
       }
 
-      events.progress(PROGRESS, written.size(), image.layers().size());
+      events.progressCount(PROGRESS, written.size(), image.layers().size());
       List<Digest> diffIds = written.stream().map(WrittenLayer::diffId).toList();
       byte[] config = image.config().toJson(image.layers(), diffIds);
       Digest configDigest = Digest.of(config);
@@ -154,8 +155,12 @@ public final class DockerArchiveWriter {
       json.put("parent", parent);
     }
     json.put("created", image.config().created().toString());
-    json.put("architecture", image.config().platform().architecture());
-    json.put("os", image.config().platform().os());
+    Platform platform = image.config().platform();
+    json.put("architecture", platform.architecture());
+    if (!platform.variant().isEmpty()) {
+      json.put("variant", platform.variant());
+    }
+    json.put("os", platform.os());
     return Manifest.json(json);
   }
 

@@ -89,13 +89,13 @@ public final class OciArchiveWriter {
         events.log(Level.DEBUG, "writing layer: " + layer.description());
         WrittenLayer result = layerEntry.write(archive, layer, image.compression());
         cache.record(layer, image.compression(), result);
-        events.progress(PROGRESS, written.size(), image.layers().size());
+        events.progressCount(PROGRESS, written.size(), image.layers().size());
         written.add(result);
         layerBlobs.add(
             new Descriptor(image.compression().ociMediaType(), result.digest(), result.size()));
       }
 
-      events.progress(PROGRESS, written.size(), image.layers().size());
+      events.progressCount(PROGRESS, written.size(), image.layers().size());
       List<Digest> diffIds = written.stream().map(WrittenLayer::diffId).toList();
       Descriptor config =
           putBlob(archive, Manifest.OCI_CONFIG, image.config().toJson(image.layers(), diffIds));
