@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.regex.Pattern;
 
 /**
  * Renders library events on standard error: warnings and errors always, lifecycle messages with
@@ -17,6 +18,7 @@ import java.util.Map;
 final class TerminalEventSink implements EventSink {
   private static final long REDRAW_NANOS = 100_000_000L;
   private static final Path STANDARD_ERROR_LINK = Path.of("/proc/self/fd/2");
+  private static final Pattern DIGEST = Pattern.compile("sha256:([0-9a-f]{12})[0-9a-f]{52}");
 
   private final PrintWriter err;
   private final boolean interactive;
@@ -119,12 +121,20 @@ final class TerminalEventSink implements EventSink {
       if (line.length() > 0) {
         line.append("  ");
       }
-      line.append(entry.getKey()).append(' ').append(entry.getValue().text());
+      line.append(shortName(entry.getKey())).append(' ').append(entry.getValue().text());
     }
     String text = line.length() > 78 ? line.substring(0, 77) + "…" : line.toString();
     err.print(text);
     err.flush();
     drawnWidth = text.length();
+  }
+
+  /**
+   * Returns a task's name as the progress line shows it: a digest (blobs are tasks named by theirs)
+   * cut to 12 hex digits, as docker and podman show them, so that several fit on one line.
+   */
+  static String shortName(String task) {
+    return DIGEST.matcher(task).replaceAll("$1");
   }
 
   private void clearLine() {

@@ -36,6 +36,24 @@ class TerminalEventSinkTest {
   }
 
   @Test
+  void progress_blobsNamedByDigest_drawShortDigestsSideBySide() {
+    StringWriter text = new StringWriter();
+    TerminalEventSink sink = new TerminalEventSink(new PrintWriter(text), true, false);
+    String first = "sha256:" + "0123456789ab".repeat(5) + "cdef";
+    String second = "sha256:" + "fedcba987654".repeat(5) + "3210";
+
+    sink.progress(first, 1000, 2000);
+    sink.progress(second, 0, 5000);
+    sink.finish();
+
+    assertThat(text.toString())
+        .contains("0123456789ab 1.0 kB/2.0 kB")
+        .doesNotContain("0123456789ab0");
+    assertThat(TerminalEventSink.shortName(second)).isEqualTo("fedcba987654");
+    assertThat(TerminalEventSink.shortName("writing layers")).isEqualTo("writing layers");
+  }
+
+  @Test
   void progressCount_onTerminal_drawsCountsWithoutUnits() {
     StringWriter text = new StringWriter();
     TerminalEventSink sink = new TerminalEventSink(new PrintWriter(text), true, false);

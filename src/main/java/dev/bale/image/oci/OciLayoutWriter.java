@@ -115,6 +115,7 @@ public final class OciLayoutWriter {
     ExecutorService pool = Executors.newFixedThreadPool(threads, OciLayoutWriter::daemon);
     try {
       List<Future<WrittenLayer>> pending = new ArrayList<>();
+      List<Boolean> built = new ArrayList<>();
       for (Layer layer : layers) {
         Optional<WrittenLayer> known = present(blobs, layer, image.compression(), cache);
         if (known.isPresent()) {
@@ -124,13 +125,16 @@ public final class OciLayoutWriter {
           events.log(Level.DEBUG, "writing layer: " + layer.description());
           pending.add(pool.submit(() -> writeLayer(blobs, layer, image)));
         }
+        built.add(known.isEmpty());
       }
 
       List<WrittenLayer> written = new ArrayList<>();
       for (int i = 0; i < layers.size(); i++) {
         events.progressCount(PROGRESS, written.size(), layers.size());
         WrittenLayer result = await(pending.get(i));
-        cache.record(layers.get(i), image.compression(), result);
+        if (built.get(i)) {
+          cache.record(layers.get(i), image.compression(), result);
+        }
         written.add(result);
       }
       events.progressCount(PROGRESS, written.size(), layers.size());
