@@ -368,8 +368,9 @@ class PackCommandTest {
         bale.run("pack", "-f", "oci-dir", "-o", "-", temp.resolve("site").toString());
 
     assertThat(result.exitCode()).isEqualTo(2);
-    assertThat(result.err().lines().findFirst())
-        .hasValue("bale: -f oci-dir writes a directory: give -o DIR, not -o -");
+    assertThat(result.err())
+        .isEqualTo(
+            "bale: -f oci-dir writes a directory: give -o DIR, not -o - (see 'bale pack --help')\n");
     assertThat(result.out()).isEmpty();
     assertThat(bale.run("requisites", "site").exitCode()).isNotZero();
   }
