@@ -1,6 +1,7 @@
 package dev.bale.nar;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.bale.hash.Digest;
 import java.io.ByteArrayInputStream;
@@ -38,6 +39,7 @@ import net.jqwik.api.statistics.Statistics;
  */
 class NarPropertiesTest {
   private static final AtomicInteger TRIES = new AtomicInteger();
+  private static final String OUTSIDE = "outside";
   private static Path temp;
 
   /** A file tree to generate, write and restore. */
@@ -94,6 +96,7 @@ class NarPropertiesTest {
   @BeforeContainer
   static void createTemp() throws IOException {
     temp = MemoryTempDir.create();
+    Files.createDirectory(temp.resolve(OUTSIDE));
   }
 
   @AfterContainer
@@ -111,6 +114,15 @@ class NarPropertiesTest {
     assertThat(written).isEqualTo(encode(tree));
 
     Path restored = work.resolve("restored");
+    if (climbsAboveTheRoot(tree, List.of())) {
+      assertThatThrownBy(() -> NarReader.restore(new ByteArrayInputStream(written), restored))
+          .isInstanceOf(NarFormatException.class)
+          .hasMessageContaining("which climbs above the");
+      assertThat(Files.exists(restored, LinkOption.NOFOLLOW_LINKS)).isFalse();
+      Statistics.label("root").collect("climbing link refused");
+      deleteTree(work);
+      return;
+    }
     NarSummary summary = NarReader.restore(new ByteArrayInputStream(written), restored);
     assertThat(summary).isEqualTo(new NarSummary(Digest.of(written), written.length));
     assertThat(write(restored)).isEqualTo(written);
@@ -144,6 +156,45 @@ class NarPropertiesTest {
     deleteTree(target);
   }
 
+  @Property(tries = 1000)
+  void mutatedArchiveWithAbsoluteLinks_neverWritesThroughALink(
+      @ForAll("treesLinkingOutside") Node tree, @ForAll("someMutations") Mutation mutation)
+      throws IOException {
+    byte[] nar = mutation == null ? encode(tree) : mutation.apply(encode(tree));
+    Path target = temp.resolve("try" + TRIES.incrementAndGet());
+
+    String archive = mutation == null ? "intact" : "mutated";
+    try {
+      NarReader.restore(new ByteArrayInputStream(nar), target);
+      Statistics.label("outcome").collect(archive, "restored");
+      deleteTree(target);
+    } catch (NarFormatException e) {
+      assertThat(mutation).as("an intact archive was refused: %s", e.getMessage()).isNotNull();
+      Statistics.label("outcome").collect(archive, "rejected");
+    }
+
+    try (Stream<Path> written = Files.list(temp.resolve(OUTSIDE))) {
+      assertThat(written).isEmpty();
+    }
+  }
+
+  @Provide
+  Arbitrary<Mutation> someMutations() {
+    // Half the archives intact, so that most restores get past their links.
+    return mutations().injectNull(0.5);
+  }
+
+  @Provide
+  Arbitrary<Node> treesLinkingOutside() {
+    // Links into a directory outside the restored tree, and to names inside it that the
+    // archive's own entries use, so that a restore following a link would write there.
+    String outside = temp.resolve(OUTSIDE).toString();
+    Arbitrary<Node> links =
+        Arbitraries.oneOf(Arbitraries.just(""), names().map(name -> "/" + name))
+            .map(name -> new Link(outside + name));
+    return tree(smallContents(), links);
+  }
+
   @Provide
   Arbitrary<Node> trees() {
     // Large contents come from a seed, since generating them byte by byte is slow; they cross
@@ -173,23 +224,29 @@ class NarPropertiesTest {
   }
 
   private static Arbitrary<Node> tree(Arbitrary<byte[]> contents) {
-    // Mostly directories at the root: they give the archive the most structure.
-    Arbitrary<Node> dirs = dirs(3, contents);
-    return Arbitraries.frequencyOf(Tuple.of(4, dirs), Tuple.of(1, node(3, contents)));
+    return tree(contents, links());
   }
 
-  private static Arbitrary<Node> node(int depth, Arbitrary<byte[]> contents) {
+  private static Arbitrary<Node> tree(Arbitrary<byte[]> contents, Arbitrary<Node> links) {
+    // Mostly directories at the root: they give the archive the most structure.
+    Arbitrary<Node> dirs = dirs(3, contents, links);
+    return Arbitraries.frequencyOf(Tuple.of(4, dirs), Tuple.of(1, node(3, contents, links)));
+  }
+
+  private static Arbitrary<Node> node(
+      int depth, Arbitrary<byte[]> contents, Arbitrary<Node> links) {
     Arbitrary<Node> files =
         Combinators.combine(contents, Arbitraries.of(true, false)).as(File::new);
     if (depth == 0) {
-      return Arbitraries.frequencyOf(Tuple.of(3, files), Tuple.of(1, links()));
+      return Arbitraries.frequencyOf(Tuple.of(3, files), Tuple.of(1, links));
     }
     return Arbitraries.frequencyOf(
-        Tuple.of(2, files), Tuple.of(1, links()), Tuple.of(2, dirs(depth, contents)));
+        Tuple.of(2, files), Tuple.of(1, links), Tuple.of(2, dirs(depth, contents, links)));
   }
 
-  private static Arbitrary<Node> dirs(int depth, Arbitrary<byte[]> contents) {
-    return Arbitraries.maps(names(), Arbitraries.lazy(() -> node(depth - 1, contents)))
+  private static Arbitrary<Node> dirs(
+      int depth, Arbitrary<byte[]> contents, Arbitrary<Node> links) {
+    return Arbitraries.maps(names(), Arbitraries.lazy(() -> node(depth - 1, contents, links)))
         .ofMaxSize(5)
         .map(Dir::new);
   }
@@ -199,12 +256,49 @@ class NarPropertiesTest {
   }
 
   private static Arbitrary<Node> links() {
-    return Arbitraries.strings()
-        .withChars("ab./\u00e9\u2603 -")
-        .ofMinLength(1)
-        .ofMaxLength(20)
+    Arbitrary<String> texts =
+        Arbitraries.strings().withChars("ab./\u00e9\u2603 -").ofMinLength(1).ofMaxLength(20);
+    // Paths of '..', '.' and names, so that many targets climb and many come back down.
+    Arbitrary<String> climbs =
+        Arbitraries.of("..", ".", "a", "b")
+            .list()
+            .ofMinSize(1)
+            .ofMaxSize(6)
+            .map(components -> String.join("/", components));
+    return Arbitraries.frequencyOf(Tuple.of(2, texts), Tuple.of(1, climbs))
         .filter(target -> Path.of(target).toString().equals(target))
         .map(Link::new);
+  }
+
+  /**
+   * Tells whether a relative link in {@code node}, found at {@code path} below the item's root,
+   * passes above the root (or, for an item that is a link, above the store directory) at some step
+   * of its target.
+   */
+  private static boolean climbsAboveTheRoot(Node node, List<String> path) {
+    if (node instanceof Dir dir) {
+      return dir.entries().entrySet().stream()
+          .anyMatch(
+              entry -> {
+                List<String> child = new ArrayList<>(path);
+                child.add(entry.getKey());
+                return climbsAboveTheRoot(entry.getValue(), child);
+              });
+    }
+    if (!(node instanceof Link link) || link.target().startsWith("/")) {
+      return false;
+    }
+
+    Path root = path.isEmpty() ? Path.of("store") : Path.of("store", "item");
+    Path directory = path.isEmpty() ? root : root.resolve(String.join("/", path)).getParent();
+    Path step = directory;
+    for (String component : link.target().split("/")) {
+      step = step.resolve(component).normalize();
+      if (!step.startsWith(root)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private static Arbitrary<String> names() {
