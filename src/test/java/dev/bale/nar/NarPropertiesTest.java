@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.bale.hash.Digest;
+import dev.bale.testing.ByteMutation;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -51,48 +52,6 @@ class NarPropertiesTest {
 
   record Dir(Map<String, Node> entries) implements Node {}
 
-  /** A change to an archive's bytes, at a position given as a fraction of its length. */
-  record Mutation(Kind kind, double where, long value) {
-    enum Kind {
-      FLIP,
-      INSERT,
-      DELETE,
-      TRUNCATE,
-      OVERWRITE_WORD
-    }
-
-    byte[] apply(byte[] nar) {
-      int at = Math.min(nar.length - 1, (int) (where * nar.length));
-      byte[] changed;
-      switch (kind) {
-        case FLIP -> {
-          changed = nar.clone();
-          changed[at] ^= (byte) (value | 1);
-        }
-        case INSERT -> {
-          changed = new byte[nar.length + 1];
-          System.arraycopy(nar, 0, changed, 0, at);
-          changed[at] = (byte) value;
-          System.arraycopy(nar, at, changed, at + 1, nar.length - at);
-        }
-        case DELETE -> {
-          changed = new byte[nar.length - 1];
-          System.arraycopy(nar, 0, changed, 0, at);
-          System.arraycopy(nar, at + 1, changed, at, nar.length - at - 1);
-        }
-        case TRUNCATE -> changed = Arrays.copyOf(nar, at);
-        case OVERWRITE_WORD -> {
-          // Every length in a NAR is an aligned u64, so this mostly changes a length.
-          changed = nar.clone();
-          int word = at & ~7;
-          System.arraycopy(NarBytes.u64(value), 0, changed, word, 8);
-        }
-        default -> throw new IllegalStateException(kind.toString());
-      }
-      return changed;
-    }
-  }
-
   @BeforeContainer
   static void createTemp() throws IOException {
     temp = MemoryTempDir.create();
@@ -133,7 +92,8 @@ class NarPropertiesTest {
 
   @Property(tries = 3000)
   void mutatedArchive_isRejectedOrRestoredExactly(
-      @ForAll("smallTrees") Node tree, @ForAll("mutations") Mutation mutation) throws IOException {
+      @ForAll("smallTrees") Node tree, @ForAll("mutations") ByteMutation mutation)
+      throws IOException {
     byte[] nar = mutation.apply(encode(tree));
     Path target = temp.resolve("try" + TRIES.incrementAndGet());
     ByteArrayInputStream in = new ByteArrayInputStream(nar);
@@ -158,7 +118,7 @@ class NarPropertiesTest {
 
   @Property(tries = 1000)
   void mutatedArchiveWithAbsoluteLinks_neverWritesThroughALink(
-      @ForAll("treesLinkingOutside") Node tree, @ForAll("someMutations") Mutation mutation)
+      @ForAll("treesLinkingOutside") Node tree, @ForAll("someMutations") ByteMutation mutation)
       throws IOException {
     byte[] nar = mutation == null ? encode(tree) : mutation.apply(encode(tree));
     Path target = temp.resolve("try" + TRIES.incrementAndGet());
@@ -179,7 +139,7 @@ class NarPropertiesTest {
   }
 
   @Provide
-  Arbitrary<Mutation> someMutations() {
+  Arbitrary<ByteMutation> someMutations() {
     // Half the archives intact, so that most restores get past their links.
     return mutations().injectNull(0.5);
   }
@@ -212,15 +172,8 @@ class NarPropertiesTest {
   }
 
   @Provide
-  Arbitrary<Mutation> mutations() {
-    Arbitrary<Long> values =
-        Arbitraries.oneOf(
-            Arbitraries.longs().between(0, 300),
-            Arbitraries.longs(),
-            Arbitraries.of(-1L, Long.MIN_VALUE, 255L, 256L, 4095L, 4096L));
-    return Combinators.combine(
-            Arbitraries.of(Mutation.Kind.class), Arbitraries.doubles().between(0, 1), values)
-        .as(Mutation::new);
+  Arbitrary<ByteMutation> mutations() {
+    return ByteMutation.any();
   }
 
   private static Arbitrary<Node> tree(Arbitrary<byte[]> contents) {
