@@ -5,6 +5,7 @@ import static dev.bale.archive.ExportFixtures.export;
 import static dev.bale.archive.ExportFixtures.store;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import dev.bale.event.EventSink;
 import dev.bale.hash.Digest;
@@ -22,6 +23,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
@@ -41,9 +43,13 @@ import net.jqwik.api.statistics.Statistics;
 /**
  * Imports damaged archives: each import either fails with a format or archive error in one line and
  * leaves the store exactly as it was, or succeeds with items whose trees dump to exactly the NARs
- * the damaged archive encodes, read here by the format's rules alone.
+ * the damaged archive encodes, read here by the format's rules alone. An import that runs past a
+ * time limit fails its try, so that no archive can make the importer hang.
  */
 class ImporterMutationTest {
+  // Every import takes milliseconds; a loaded machine stays far below this.
+  private static final Duration TRY_TIME_LIMIT = Duration.ofSeconds(20);
+
   private static Path temp;
   private static byte[] archive;
   private static byte[] small;
@@ -128,9 +134,7 @@ class ImporterMutationTest {
 
     List<StorePath> imported;
     try {
-      imported =
-          new Importer(target, SignaturePolicy.allowingUnsigned(), EventSink.DISCARD)
-              .importArchive(new ByteArrayInputStream(mutated));
+      imported = importUnsigned(mutated);
     } catch (ExportFormatException | ArchiveException e) {
       assertThat(e.getMessage()).doesNotContain("\n");
       assertThat(StoreState.of(target)).isEqualTo(empty);
@@ -165,10 +169,7 @@ class ImporterMutationTest {
     for (int length = 0; length < small.length; length++) {
       byte[] truncated = Arrays.copyOf(small, length);
       int at = length;
-      assertThatThrownBy(
-              () ->
-                  new Importer(target, SignaturePolicy.allowingUnsigned(), EventSink.DISCARD)
-                      .importArchive(new ByteArrayInputStream(truncated)))
+      assertThatThrownBy(() -> importUnsigned(truncated))
           .as("truncated to %d bytes", at)
           .isInstanceOf(ExportFormatException.class)
           .hasMessageStartingWith("bad export archive at byte ")
@@ -176,6 +177,21 @@ class ImporterMutationTest {
           .doesNotContain("\n");
       assertThat(StoreState.of(target)).as("truncated to %d bytes", at).isEqualTo(empty);
     }
+  }
+
+  private static List<StorePath> importUnsigned(byte[] archive) throws Exception {
+    return importWithinTimeLimit(SignaturePolicy.allowingUnsigned(), archive);
+  }
+
+  /**
+   * Imports {@code archive} into the target store in a thread of its own: an import that runs for
+   * longer than the time limit fails the try, rather than hanging the build.
+   */
+  private static List<StorePath> importWithinTimeLimit(SignaturePolicy policy, byte[] archive)
+      throws Exception {
+    Importer importer = new Importer(target, policy, EventSink.DISCARD);
+    return assertTimeoutPreemptively(
+        TRY_TIME_LIMIT, () -> importer.importArchive(new ByteArrayInputStream(archive)));
   }
 
   /** Reads what {@code archive}, which bale imported, encodes, by the export and NAR rules. */
@@ -236,10 +252,7 @@ class ImporterMutationTest {
     SignaturePolicy policy =
         new SignaturePolicy(AuthorizedKeys.of(List.of(key.publicKey())), false);
 
-    assertThatThrownBy(
-            () ->
-                new Importer(target, policy, EventSink.DISCARD)
-                    .importArchive(new ByteArrayInputStream(mutated)))
+    assertThatThrownBy(() -> importWithinTimeLimit(policy, mutated))
         .isInstanceOfAny(ExportFormatException.class, ArchiveException.class)
         .message()
         .doesNotContain("\n");

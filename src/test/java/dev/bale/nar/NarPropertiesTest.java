@@ -2,17 +2,20 @@ package dev.bale.nar;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import dev.bale.hash.Digest;
 import dev.bale.testing.ByteMutation;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
@@ -36,11 +39,15 @@ import net.jqwik.api.statistics.Statistics;
  * Properties of the NAR writer and reader over random trees and randomly damaged archives. The
  * reader must never accept an archive it would not restore exactly: each mutated archive is either
  * refused with a {@link NarFormatException} or restored to a tree whose NAR is the bytes the reader
- * consumed.
+ * consumed. Any other exception fails the try, and so does a read that runs past a time limit, so
+ * that no input can make the reader hang.
  */
 class NarPropertiesTest {
   private static final AtomicInteger TRIES = new AtomicInteger();
   private static final String OUTSIDE = "outside";
+
+  // Every try takes milliseconds; a loaded machine stays far below this.
+  private static final Duration TRY_TIME_LIMIT = Duration.ofSeconds(20);
   private static Path temp;
 
   /** A file tree to generate, write and restore. */
@@ -74,7 +81,7 @@ class NarPropertiesTest {
 
     Path restored = work.resolve("restored");
     if (climbsAboveTheRoot(tree, List.of())) {
-      assertThatThrownBy(() -> NarReader.restore(new ByteArrayInputStream(written), restored))
+      assertThatThrownBy(() -> restore(new ByteArrayInputStream(written), restored))
           .isInstanceOf(NarFormatException.class)
           .hasMessageContaining("which climbs above the");
       assertThat(Files.exists(restored, LinkOption.NOFOLLOW_LINKS)).isFalse();
@@ -82,7 +89,7 @@ class NarPropertiesTest {
       deleteTree(work);
       return;
     }
-    NarSummary summary = NarReader.restore(new ByteArrayInputStream(written), restored);
+    NarSummary summary = restore(new ByteArrayInputStream(written), restored);
     assertThat(summary).isEqualTo(new NarSummary(Digest.of(written), written.length));
     assertThat(write(restored)).isEqualTo(written);
 
@@ -100,7 +107,7 @@ class NarPropertiesTest {
 
     NarSummary summary;
     try {
-      summary = NarReader.restore(in, target);
+      summary = restore(in, target);
     } catch (NarFormatException e) {
       assertThat(Files.exists(target, LinkOption.NOFOLLOW_LINKS)).isFalse();
       Statistics.label("outcome").collect(mutation.kind(), "rejected");
@@ -111,7 +118,7 @@ class NarPropertiesTest {
     byte[] archive = Arrays.copyOf(nar, (int) consumed);
     assertThat(summary).isEqualTo(new NarSummary(Digest.of(archive), consumed));
     assertThat(write(target)).isEqualTo(archive);
-    assertThat(NarReader.verify(new ByteArrayInputStream(nar))).isEqualTo(summary);
+    assertThat(verify(new ByteArrayInputStream(nar))).isEqualTo(summary);
     Statistics.label("outcome").collect(mutation.kind(), "restored");
     deleteTree(target);
   }
@@ -125,7 +132,7 @@ class NarPropertiesTest {
 
     String archive = mutation == null ? "intact" : "mutated";
     try {
-      NarReader.restore(new ByteArrayInputStream(nar), target);
+      restore(new ByteArrayInputStream(nar), target);
       Statistics.label("outcome").collect(archive, "restored");
       deleteTree(target);
     } catch (NarFormatException e) {
@@ -136,6 +143,19 @@ class NarPropertiesTest {
     try (Stream<Path> written = Files.list(temp.resolve(OUTSIDE))) {
       assertThat(written).isEmpty();
     }
+  }
+
+  /**
+   * Restores as {@link NarReader#restore} does, in a thread of its own: a try whose input makes the
+   * reader run for longer than the time limit fails, rather than hanging the build.
+   */
+  private static NarSummary restore(InputStream in, Path target) throws IOException {
+    return assertTimeoutPreemptively(TRY_TIME_LIMIT, () -> NarReader.restore(in, target));
+  }
+
+  /** Verifies as {@link NarReader#verify} does, within the time limit. */
+  private static NarSummary verify(InputStream in) throws IOException {
+    return assertTimeoutPreemptively(TRY_TIME_LIMIT, () -> NarReader.verify(in));
   }
 
   @Provide
