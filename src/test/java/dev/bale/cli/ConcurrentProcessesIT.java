@@ -50,14 +50,25 @@ class ConcurrentProcessesIT {
 
   /** Exports a closure of three items, the last referring to the second and that to the first. */
   private Path closureArchive() throws IOException {
-    Bale source = new Bale(temp.resolve("source"));
-    String base = source.add(tree("base", "base"), "base");
-    Path lib = tree("lib", "lib");
+    return closureArchive("", new ArrayList<>());
+  }
+
+  /**
+   * Exports a closure of three items whose source trees' names start with {@code prefix}, and adds
+   * their store paths to {@code paths}.
+   */
+  private Path closureArchive(String prefix, List<String> paths) throws IOException {
+    Bale source = new Bale(temp.resolve("source" + prefix));
+    String base = source.add(tree(prefix + "base", prefix + "base"), "base");
+    Path lib = tree(prefix + "lib", prefix + "lib");
     Files.writeString(lib.resolve("needs"), base + "\n");
-    Path app = tree("app", "app");
-    Files.writeString(app.resolve("needs"), source.add(lib, "lib") + "\n");
+    String libPath = source.add(lib, "lib");
+    Path app = tree(prefix + "app", prefix + "app");
+    Files.writeString(app.resolve("needs"), libPath + "\n");
     String appPath = source.add(app, "app");
-    Path archive = temp.resolve("closure.export");
+    paths.addAll(List.of(base, libPath, appPath));
+
+    Path archive = temp.resolve("closure" + prefix + ".export");
     Bale.Result exported =
         source.run("archive", "--export", "-r", appPath, "-o", archive.toString());
     assertThat(exported.exitCode()).as(exported.err()).isZero();
@@ -109,6 +120,60 @@ class ConcurrentProcessesIT {
     }
     Bale.Result verify = new Bale(root).run("verify");
     assertThat(verify.exitCode()).as(verify.err()).isZero();
+    assertThat(root.resolve("tmp")).isEmptyDirectory();
+  }
+
+  /**
+   * Collectors run one after another, and one more beside them, while importers register their
+   * closures; the imported items are rooted by links made before the imports, as a user roots what
+   * they fetch, and there is garbage to delete all along.
+   */
+  @Test
+  void gc_runningBesideImports_keepsEveryImportedItemValid() throws Exception {
+    Path root = temp.resolve("root");
+    Bale bale = new Bale(root);
+    List<String> imported = new ArrayList<>();
+    List<Path> archives = new ArrayList<>();
+    for (int i = 0; i < IMPORTERS; i++) {
+      archives.add(closureArchive("-" + i + "-", imported));
+    }
+    Path roots = Files.createDirectories(root.resolve("var/bale/gcroots"));
+    for (String path : imported) {
+      Files.createSymbolicLink(
+          roots.resolve(path.substring(path.lastIndexOf('/') + 1)), Path.of(path));
+    }
+    for (int i = 0; i < 6; i++) {
+      bale.add(tree("garbage-" + i, "garbage " + i), "garbage");
+    }
+
+    List<Process> importers = new ArrayList<>();
+    for (Path archive : archives) {
+      importers.add(
+          start(root, List.of("archive", "--import", "--allow-unsigned", archive.toString())));
+    }
+    Process beside = start(root, List.of("gc"));
+    int collections = 1;
+    while (importers.stream().anyMatch(Process::isAlive)) {
+      finish(start(root, List.of("gc")));
+      collections++;
+    }
+
+    for (Process importer : importers) {
+      assertThat(finish(importer).lines()).hasSize(3);
+    }
+    finish(beside);
+    assertThat(collections).isGreaterThanOrEqualTo(2);
+    Bale.Result last = bale.run("gc");
+    assertThat(last.exitCode()).as(last.err()).isZero();
+
+    for (String path : imported) {
+      assertThat(bale.run("path-info", path).exitCode()).as(path).isZero();
+    }
+    Bale.Result verify = bale.run("verify");
+    assertThat(verify.exitCode()).as(verify.err()).isZero();
+    try (Stream<Path> trees = Files.list(root.resolve("store"))) {
+      assertThat(trees.count()).isEqualTo(imported.size());
+    }
     assertThat(root.resolve("tmp")).isEmptyDirectory();
   }
 
