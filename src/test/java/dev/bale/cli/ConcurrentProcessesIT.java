@@ -13,7 +13,9 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -22,9 +24,17 @@ class ConcurrentProcessesIT {
   private static final int ADDERS = 3;
   private static final int IMPORTERS = 3;
 
+  private static final AtomicInteger PROCESSES = new AtomicInteger();
+
   @TempDir Path temp;
 
+  @AfterAll
+  static void printTotal() {
+    System.out.println("ConcurrentProcessesIT: " + PROCESSES.get() + " bale processes in all");
+  }
+
   private static Process start(Path root, List<String> args) throws IOException {
+    PROCESSES.incrementAndGet();
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     command.addAll(List.of("-cp", System.getProperty("java.class.path"), "dev.bale.cli.Main"));
@@ -109,6 +119,9 @@ class ConcurrentProcessesIT {
       imported.addAll(lines);
     }
 
+    System.out.printf(
+        "ConcurrentProcessesIT: %d processes at once, %d adding and %d importing%n",
+        ADDERS + IMPORTERS, ADDERS, IMPORTERS);
     assertThat(sharedPaths).hasSize(1);
     assertThat(ownPaths).hasSize(ADDERS);
     assertThat(imported).hasSize(3);
@@ -162,6 +175,8 @@ class ConcurrentProcessesIT {
       assertThat(finish(importer).lines()).hasSize(3);
     }
     finish(beside);
+    System.out.printf(
+        "ConcurrentProcessesIT: %d imports beside %d collections%n", IMPORTERS, collections);
     assertThat(collections).isGreaterThanOrEqualTo(2);
     Bale.Result last = bale.run("gc");
     assertThat(last.exitCode()).as(last.err()).isZero();
@@ -198,6 +213,8 @@ class ConcurrentProcessesIT {
     for (Process collector : collectors) {
       finish(collector);
     }
+    System.out.printf(
+        "ConcurrentProcessesIT: %d rooted adds beside %d collections%n", ADDERS, collectors.size());
     Bale.Result last = new Bale(root).run("gc");
     assertThat(last.exitCode()).as(last.err()).isZero();
 

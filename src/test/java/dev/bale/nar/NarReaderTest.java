@@ -20,7 +20,9 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -55,8 +57,19 @@ class NarReaderTest {
 
   private static final byte[] CLOSE = {')'};
 
+  // Hostile and damaged archives restored by the tests below, and how many were refused.
+  private static final AtomicInteger TRIED = new AtomicInteger();
+  private static final AtomicInteger REJECTED = new AtomicInteger();
+
   @TempDir(factory = MemoryTempDir.class)
   Path temp;
+
+  @AfterAll
+  static void printCounts() {
+    System.out.printf(
+        "NarReaderTest: %d hostile or damaged NARs tried, %d rejected cleanly%n",
+        TRIED.get(), REJECTED.get());
+  }
 
   @Test
   void sample_isWhatTheWriterWrites() throws IOException {
@@ -677,19 +690,23 @@ class NarReaderTest {
 
   /** Returns the summary of a restore, or the NarFormatException that stopped it. */
   private static Object tryRestore(byte[] nar, Path target) throws IOException {
+    TRIED.incrementAndGet();
     try {
       return NarReader.restore(new ByteArrayInputStream(nar), target);
     } catch (NarFormatException e) {
+      REJECTED.incrementAndGet();
       return e;
     }
   }
 
   private NarFormatException rejectedByRestore(byte[] nar) {
     Path target = temp.resolve("out");
+    TRIED.incrementAndGet();
     Throwable thrown =
         catchThrowable(() -> NarReader.restore(new ByteArrayInputStream(nar), target));
 
     assertThat(thrown).isExactlyInstanceOf(NarFormatException.class);
+    REJECTED.incrementAndGet();
     assertThat(thrown).hasMessageMatching("(bad NAR|cannot restore NAR) at byte \\d+: .+");
     assertThat(Files.exists(target, LinkOption.NOFOLLOW_LINKS))
         .as("left behind after %s", thrown.getMessage())
