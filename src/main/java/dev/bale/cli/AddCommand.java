@@ -29,7 +29,7 @@ final class AddCommand extends StoreCommand implements Callable<Integer> {
       names = "--root",
       paramLabel = "NAME",
       description =
-          "Keep the item from bale gc through the link ROOT/gcroots/NAME (replaced if it"
+          "Keep the item from bale gc through the link ROOT/var/bale/gcroots/NAME (replaced if it"
               + " exists); only with one PATH.")
   String root;
 

@@ -17,8 +17,8 @@ import picocli.CommandLine.Option;
     description = {
       "Deletes the items of the embedded store that no root reaches and prints their store paths;"
           + " stderr tells the bytes freed.",
-      "Roots: the items that the symbolic links in ROOT/gcroots point to (bale add --root NAME"
-          + " makes one), and each --root."
+      "Roots: the items that the symbolic links in ROOT/var/bale/gcroots point to (bale add"
+          + " --root NAME makes one), and each --root."
     })
 final class GcCommand extends StoreCommand implements Callable<Integer> {
   @Option(names = "--dry-run", description = "Print what would be deleted; delete nothing.")

@@ -20,7 +20,9 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Deque;
 import java.util.List;
 import java.util.regex.Pattern;
 import picocli.CommandLine.Option;
@@ -71,7 +73,7 @@ final class ImageOptions {
   @Option(
       names = {"-S", "--symlink"},
       paramLabel = "/LINK=TARGET",
-      description = "A symbolic link to TARGET, relative to the first ITEM (repeatable).")
+      description = "A symbolic link to TARGET, a path inside the first ITEM (repeatable).")
   List<String> symlinks = new ArrayList<>();
 
   @Option(
@@ -256,14 +258,38 @@ final class ImageOptions {
                 + "': its target must be relative to the first"
                 + " item, such as bin, not absolute");
       }
+      String inside = insideFirstItem(spec, target);
       try {
-        String absolute = first == null ? "/" + target : itemRelative(first, target);
+        String absolute = first == null ? "/" + inside : itemRelative(first, inside);
         result.add(new Symlink(link, absolute));
       } catch (IllegalArgumentException e) {
         throw new ImageException("cannot add symbolic link '" + spec + "'", e);
       }
     }
     return result;
+  }
+
+  /**
+   * Returns {@code target} without its {@code .} and {@code ..} components, and refuses it as a
+   * usage error when its {@code ..} components leave the first item: the link would point to
+   * whatever lies beside or above that item in the image.
+   */
+  private static String insideFirstItem(String spec, String target) {
+    Deque<String> components = new ArrayDeque<>();
+    for (String component : target.split("/")) {
+      if (component.equals("..")) {
+        if (components.pollLast() == null) {
+          throw new UsageException(
+              "cannot add symbolic link '"
+                  + spec
+                  + "': its target leaves the first item; TARGET is a path inside it, such as"
+                  + " bin");
+        }
+      } else if (!component.isEmpty() && !component.equals(".")) {
+        components.add(component);
+      }
+    }
+    return String.join("/", components);
   }
 
   private String checkedEntryPoint(Store store, StorePath first) throws ImageException {

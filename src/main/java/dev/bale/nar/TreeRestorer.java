@@ -26,9 +26,15 @@ import java.util.Set;
  *
  * <p>Every node is created fresh, inside a directory this restorer made itself, with calls that
  * fail rather than follow a symlink or reuse an existing file; names are single components. So
- * restoring never writes outside its target. Modes are 0755 for directories and executables and
- * 0644 for other files, set again after creation when the umask removes bits from them; the store
- * canonicalises modes and times afterwards, so everything stays writable here.
+ * restoring never writes outside its target, whatever the archive's symlinks point to.
+ *
+ * <p>Relative symlink targets whose {@code ..} components climb above the root of the item (above
+ * the store directory, for an item that is itself a symlink) are refused, since such a link, once
+ * restored, would lead whoever follows it out of the item. Absolute targets are allowed: Guix and
+ * Nix items routinely link to files of other store items by their absolute store paths, and no
+ * restore follows them. Modes are 0755 for directories and executables and 0644 for other files,
+ * set again after creation when the umask removes bits from them; the store canonicalises modes and
+ * times afterwards, so everything stays writable here.
  */
 final class TreeRestorer implements TreeSink {
   private static final Set<PosixFilePermission> EXECUTABLE_MODE =
@@ -131,8 +137,55 @@ final class TreeRestorer implements TreeSink {
               + NarReader.quote(target, target.length)
               + " has a repeated or trailing '/', which Java cannot write as is");
     }
+    refuseClimbingTarget(path, text, offset);
     Files.createSymbolicLink(path, link);
     started = true;
+  }
+
+  /**
+   * Refuses a relative {@code target} of the symlink at {@code path} when its {@code ..}
+   * components, taken in order from the link's directory, climb above the item's root.
+   */
+  private void refuseClimbingTarget(Path path, String target, long offset)
+      throws NarFormatException {
+    if (target.startsWith("/")) {
+      return;
+    }
+
+    // LIMITATION: the check reads the target as text and does not resolve the item's own links
+    // on the way, so 'b -> a/a/../..' beside 'a -> .' climbs above the root unnoticed. A user
+    // would only notice it by following such a link; restoring never follows one. A fix means
+    // resolving each target against the links restored so far.
+    Path entry = root.relativize(path);
+    int depth = path.equals(root) ? 0 : entry.getNameCount() - 1;
+    for (String component : target.split("/")) {
+      if (component.equals("..")) {
+        depth--;
+      } else if (!component.equals(".")) {
+        depth++;
+      }
+      if (depth < 0) {
+        throw NarFormatException.unrestorable(
+            offset, climbing(path.equals(root) ? null : entry.toString(), target));
+      }
+    }
+  }
+
+  private static String climbing(String entry, String target) {
+    String quoted = quote(target);
+    if (entry == null) {
+      return "the item is a symlink to " + quoted + ", which climbs above the store directory";
+    }
+    return "symlink "
+        + quote(entry)
+        + " has target "
+        + quoted
+        + ", which climbs above the item's root";
+  }
+
+  private static String quote(String text) {
+    byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
+    return NarReader.quote(bytes, bytes.length);
   }
 
   /**

@@ -28,10 +28,10 @@ import java.util.stream.Stream;
 /**
  * Deletes the items of the embedded store that no root reaches: its garbage collector.
  *
- * <p>The roots are the items named by the symbolic links in {@code ROOT/gcroots} (each link's
- * target is a store path, logical or physical; its own name is free) and those the caller gives.
- * Every item in the closure of a root stays; every other valid item is garbage, and so is every
- * tree in {@code store/} without a database row, the leftover of a killed writer.
+ * <p>The roots are the items named by the symbolic links in {@code ROOT/var/bale/gcroots} (each
+ * link's target is a store path, logical or physical; its own name is free) and those the caller
+ * gives. Every item in the closure of a root stays; every other valid item is garbage, and so is
+ * every tree in {@code store/} without a database row, the leftover of a killed writer.
  *
  * <p>A collection runs in two write transactions, which exclude every other writer of the store
  * (any process) while they last. The first computes the garbage and makes it invalid; a writer that
@@ -44,8 +44,8 @@ import java.util.stream.Stream;
  *
  * <p>LIMITATION: readers take no lock, so an unrooted item that a running {@code pack}, {@code
  * push} or {@code archive --export} is reading can be deleted under it, and that command fails (the
- * store stays consistent). Rooting what such commands read (a link in {@code gcroots}, or {@code
- * --root}) avoids it; read leases recorded in the database would fix it.
+ * store stays consistent). Rooting what such commands read (a link in {@code var/bale/gcroots}, or
+ * {@code --root}) avoids it; read leases recorded in the database would fix it.
  */
 public final class GarbageCollector {
   private GarbageCollector() {}
@@ -60,14 +60,23 @@ public final class GarbageCollector {
 
   /**
    * Deletes (or with {@code dryRun} only finds) the items of {@code store} that neither its {@code
-   * gcroots} links nor {@code roots} reach; reports roots that name no valid item to {@code events}
-   * as warnings.
+   * var/bale/gcroots} links nor {@code roots} reach; reports roots that name no valid item to
+   * {@code events} as warnings.
    *
    * @throws StoreException if a root given is not valid, or the store cannot be read or written
    */
   public static Report collect(
       LocalStore store, Collection<StorePath> roots, boolean dryRun, EventSink events)
       throws StoreException {
+    // Roots were once kept in ROOT/gcroots: collecting without them would delete rooted items.
+    Path formerRoots = store.root().resolve("gcroots");
+    if (Files.exists(formerRoots, LinkOption.NOFOLLOW_LINKS)) {
+      throw new StoreException(
+          ("cannot collect garbage in store '%s': '%s' is where earlier versions of bale kept gc"
+                  + " roots; move its links to '%s'")
+              .formatted(store.uri(), formerRoots, store.gcRootsDirectory()));
+    }
+
     synchronized (store) {
       Set<StorePath> dead;
       try {
@@ -126,7 +135,7 @@ public final class GarbageCollector {
     return dead;
   }
 
-  /** Returns the store paths that the links in {@code gcroots} point to. */
+  /** Returns the store paths that the links in {@code var/bale/gcroots} point to. */
   private static List<StorePath> linkedRoots(LocalStore store, EventSink events)
       throws StoreException {
     Path directory = store.gcRootsDirectory();

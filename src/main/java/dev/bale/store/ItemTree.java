@@ -61,6 +61,9 @@ final class ItemTree {
               throws IOException {
             Path copy = target.resolve(source.relativize(file).toString());
             if (attributes.isSymbolicLink()) {
+              // LIMITATION: a link whose target climbs above the item's root is copied as it
+              // is, although an import refuses it; so such an item exports but does not import
+              // again. Refusing it here would also refuse trees that Guix and Nix add.
               Files.createSymbolicLink(copy, Files.readSymbolicLink(file));
             } else if (attributes.isRegularFile()) {
               Files.copy(file, copy, StandardCopyOption.COPY_ATTRIBUTES);

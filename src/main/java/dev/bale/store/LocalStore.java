@@ -67,11 +67,12 @@ public final class LocalStore extends DatabaseStore {
   }
 
   /**
-   * Returns the directory of the garbage collector's roots, {@code ROOT/gcroots}: each symbolic
+   * Returns the directory of the garbage collector's roots, {@code ROOT/var/bale/gcroots} (shaped
+   * like Guix's {@code /var/guix/gcroots} and Nix's {@code /nix/var/nix/gcroots}): each symbolic
    * link in it to a store path keeps that item and its closure.
    */
   public Path gcRootsDirectory() {
-    return root.resolve("gcroots");
+    return root.resolve("var").resolve("bale").resolve("gcroots");
   }
 
   @Override
@@ -149,8 +150,8 @@ public final class LocalStore extends DatabaseStore {
   }
 
   /**
-   * Adds {@code source} as {@link #add} does and makes the link {@code gcroots/ROOT_NAME} to it,
-   * replacing a link of that name, so that the garbage collector keeps the item.
+   * Adds {@code source} as {@link #add} does and makes the link {@code ROOT_NAME} in {@link
+   * #gcRootsDirectory} replacing a link of that name, so that the garbage collector keeps the item.
    *
    * @throws StoreException if {@code rootName} is not a plain file name, or as {@link #add} does
    */

@@ -13,7 +13,9 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -22,9 +24,17 @@ class ConcurrentProcessesIT {
   private static final int ADDERS = 3;
   private static final int IMPORTERS = 3;
 
+  private static final AtomicInteger PROCESSES = new AtomicInteger();
+
   @TempDir Path temp;
 
+  @AfterAll
+  static void printTotal() {
+    System.out.println("ConcurrentProcessesIT: " + PROCESSES.get() + " bale processes in all");
+  }
+
   private static Process start(Path root, List<String> args) throws IOException {
+    PROCESSES.incrementAndGet();
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     command.addAll(List.of("-cp", System.getProperty("java.class.path"), "dev.bale.cli.Main"));
@@ -50,14 +60,25 @@ class ConcurrentProcessesIT {
 
   /** Exports a closure of three items, the last referring to the second and that to the first. */
   private Path closureArchive() throws IOException {
-    Bale source = new Bale(temp.resolve("source"));
-    String base = source.add(tree("base", "base"), "base");
-    Path lib = tree("lib", "lib");
+    return closureArchive("", new ArrayList<>());
+  }
+
+  /**
+   * Exports a closure of three items whose source trees' names start with {@code prefix}, and adds
+   * their store paths to {@code paths}.
+   */
+  private Path closureArchive(String prefix, List<String> paths) throws IOException {
+    Bale source = new Bale(temp.resolve("source" + prefix));
+    String base = source.add(tree(prefix + "base", prefix + "base"), "base");
+    Path lib = tree(prefix + "lib", prefix + "lib");
     Files.writeString(lib.resolve("needs"), base + "\n");
-    Path app = tree("app", "app");
-    Files.writeString(app.resolve("needs"), source.add(lib, "lib") + "\n");
+    String libPath = source.add(lib, "lib");
+    Path app = tree(prefix + "app", prefix + "app");
+    Files.writeString(app.resolve("needs"), libPath + "\n");
     String appPath = source.add(app, "app");
-    Path archive = temp.resolve("closure.export");
+    paths.addAll(List.of(base, libPath, appPath));
+
+    Path archive = temp.resolve("closure" + prefix + ".export");
     Bale.Result exported =
         source.run("archive", "--export", "-r", appPath, "-o", archive.toString());
     assertThat(exported.exitCode()).as(exported.err()).isZero();
@@ -98,6 +119,9 @@ class ConcurrentProcessesIT {
       imported.addAll(lines);
     }
 
+    System.out.printf(
+        "ConcurrentProcessesIT: %d processes at once, %d adding and %d importing%n",
+        ADDERS + IMPORTERS, ADDERS, IMPORTERS);
     assertThat(sharedPaths).hasSize(1);
     assertThat(ownPaths).hasSize(ADDERS);
     assertThat(imported).hasSize(3);
@@ -109,6 +133,62 @@ class ConcurrentProcessesIT {
     }
     Bale.Result verify = new Bale(root).run("verify");
     assertThat(verify.exitCode()).as(verify.err()).isZero();
+    assertThat(root.resolve("tmp")).isEmptyDirectory();
+  }
+
+  /**
+   * Collectors run one after another, and one more beside them, while importers register their
+   * closures; the imported items are rooted by links made before the imports, as a user roots what
+   * they fetch, and there is garbage to delete all along.
+   */
+  @Test
+  void gc_runningBesideImports_keepsEveryImportedItemValid() throws Exception {
+    Path root = temp.resolve("root");
+    Bale bale = new Bale(root);
+    List<String> imported = new ArrayList<>();
+    List<Path> archives = new ArrayList<>();
+    for (int i = 0; i < IMPORTERS; i++) {
+      archives.add(closureArchive("-" + i + "-", imported));
+    }
+    Path roots = Files.createDirectories(root.resolve("var/bale/gcroots"));
+    for (String path : imported) {
+      Files.createSymbolicLink(
+          roots.resolve(path.substring(path.lastIndexOf('/') + 1)), Path.of(path));
+    }
+    for (int i = 0; i < 6; i++) {
+      bale.add(tree("garbage-" + i, "garbage " + i), "garbage");
+    }
+
+    List<Process> importers = new ArrayList<>();
+    for (Path archive : archives) {
+      importers.add(
+          start(root, List.of("archive", "--import", "--allow-unsigned", archive.toString())));
+    }
+    Process beside = start(root, List.of("gc"));
+    int collections = 1;
+    while (importers.stream().anyMatch(Process::isAlive)) {
+      finish(start(root, List.of("gc")));
+      collections++;
+    }
+
+    for (Process importer : importers) {
+      assertThat(finish(importer).lines()).hasSize(3);
+    }
+    finish(beside);
+    System.out.printf(
+        "ConcurrentProcessesIT: %d imports beside %d collections%n", IMPORTERS, collections);
+    assertThat(collections).isGreaterThanOrEqualTo(2);
+    Bale.Result last = bale.run("gc");
+    assertThat(last.exitCode()).as(last.err()).isZero();
+
+    for (String path : imported) {
+      assertThat(bale.run("path-info", path).exitCode()).as(path).isZero();
+    }
+    Bale.Result verify = bale.run("verify");
+    assertThat(verify.exitCode()).as(verify.err()).isZero();
+    try (Stream<Path> trees = Files.list(root.resolve("store"))) {
+      assertThat(trees.count()).isEqualTo(imported.size());
+    }
     assertThat(root.resolve("tmp")).isEmptyDirectory();
   }
 
@@ -133,6 +213,8 @@ class ConcurrentProcessesIT {
     for (Process collector : collectors) {
       finish(collector);
     }
+    System.out.printf(
+        "ConcurrentProcessesIT: %d rooted adds beside %d collections%n", ADDERS, collectors.size());
     Bale.Result last = new Bale(root).run("gc");
     assertThat(last.exitCode()).as(last.err()).isZero();
 

@@ -50,6 +50,23 @@ class GcCommandTest {
     assertThat(bale(store, "verify").exitCode()).isZero();
     assertThat(bale(store, "path-info", keptPath).exitCode()).isZero();
     assertThat(bale(store, "path-info", loosePath).exitCode()).isEqualTo(1);
+    assertThat(Files.readSymbolicLink(dir.resolve("root/var/bale/gcroots/mine")))
+        .isEqualTo(Path.of(keptPath));
+  }
+
+  @Test
+  void gc_linkPlacedInTheRootsDirectory_keepsItsItem_andHelpNamesTheDirectory() throws Exception {
+    Path root = dir.resolve("root");
+    String store = "local?root=" + root;
+    String kept =
+        bale(store, "add", Files.writeString(dir.resolve("kept"), "k\n").toString()).out();
+    Path roots = Files.createDirectories(root.resolve("var/bale/gcroots"));
+    Files.createSymbolicLink(roots.resolve("by-hand"), Path.of(kept.strip()));
+
+    assertThat(bale(store, "gc").out()).isEmpty();
+    assertThat(bale(store, "path-info", kept.strip()).exitCode()).isZero();
+    assertThat(bale(store, "gc", "--help").out()).contains("ROOT/var/bale/gcroots");
+    assertThat(bale(store, "add", "--help").out()).contains("ROOT/var/bale/gcroots/NAME");
   }
 
   @Test

@@ -8,28 +8,56 @@ import dev.bale.testing.RegistryFixture;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Real bale processes killed with SIGKILL at seeded random moments: afterwards the store verifies,
- * no item is valid without its tree, an output file is complete or absent, and the next bale run
+ * Real bale processes killed with SIGKILL: afterwards the store verifies, no item is valid without
+ * its tree, an output file is complete or absent, layer cache rows are whole, and the next bale run
  * removes what the killed one left in temporary places.
+ *
+ * <p>Half the kills of each command come at seeded random moments, the other half are aimed: the
+ * test watches the files (or the registry's log) until the command starts writing, then kills it
+ * within a few milliseconds. Each kill is counted by the phase it landed in, and every command must
+ * have been killed while writing a few times, so that the checks after it are not vacuous.
  */
 class KillIT {
   private static final long SEED = 0x6ba1eL;
   private static final int RUNS = 8;
 
+  // Aimed kills land while writing unless the command finishes within this spread, so a quarter
+  // of the runs holds even on a loaded machine.
+  private static final int MIN_KILLS_WHILE_WRITING = RUNS / 4;
+  private static final int AIM_SPREAD_MILLIS = 5;
+
+  private static final Map<String, Integer> KILLS = new TreeMap<>();
+  private static final AtomicInteger VERIFY_PASSES = new AtomicInteger();
+
   @TempDir Path temp;
   private final Random random = new Random(SEED);
   private final Map<String, Integer> phases = new TreeMap<>();
+
+  /** Tells whether a running command has started writing what a kill could leave half done. */
+  @FunctionalInterface
+  private interface Writing {
+    boolean now() throws IOException;
+  }
 
   private Process start(Path root, List<String> args) throws IOException {
     List<String> command = new ArrayList<>();
@@ -53,37 +81,62 @@ class KillIT {
   }
 
   /**
-   * Starts the command, kills it after 40 to 110% of {@code duration}, and records the phase it was
-   * in as far as the files tell: early (JVM start-up, reading, hashing in place, talking to a
-   * registry: nothing temporary written yet), staging trees in the store's {@code tmp} (or gc
-   * moving garbage there), writing beside {@code output}, or finished before the kill.
+   * Starts the command and kills it: on even runs as soon as {@code writing} holds (plus up to a
+   * few milliseconds), on odd runs after 40 to 110% of {@code duration}. Records the phase the kill
+   * landed in: early (JVM start-up, reading, hashing, asking the registry what it has), writing
+   * (what {@code writing} watches: trees staged in the store's {@code tmp}, garbage moved there, a
+   * hidden file beside the output, requests sending blobs), or finished before the kill.
    */
-  private void kill(String what, Path root, List<String> args, long duration, Path output)
+  private void kill(
+      String what, Path root, List<String> args, long duration, int run, Writing writing)
       throws Exception {
     Process process = start(root, args);
-    // Most of a short run is the JVM starting: the kills aim at its second half and just after.
-    Thread.sleep((long) ((0.4 + random.nextDouble() * 0.7) * duration));
-    String phase;
-    if (!process.isAlive()) {
-      phase = "finished";
-    } else if (hasEntries(root.resolve("tmp"))) {
-      // An add or import stages trees there; a collection moves garbage there to delete it.
-      phase = "staging";
-    } else if (output != null && !partialOutputs(output).isEmpty()) {
-      phase = "writing";
+    if (run % 2 == 0) {
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+      while (process.isAlive() && !writing.now() && System.nanoTime() < deadline) {
+        Thread.sleep(1);
+      }
+      Thread.sleep(random.nextInt(AIM_SPREAD_MILLIS));
     } else {
-      phase = "early";
+      // Most of a short run is the JVM starting: these kills aim at its second half and just after.
+      Thread.sleep((long) ((0.4 + random.nextDouble() * 0.7) * duration));
     }
+
+    String phase = !process.isAlive() ? "finished" : writing.now() ? "writing" : "early";
     process.destroyForcibly();
     assertThat(process.waitFor(30, TimeUnit.SECONDS)).isTrue();
     phases.merge(what + " " + phase, 1, Integer::sum);
+    synchronized (KILLS) {
+      KILLS.merge(what, 1, Integer::sum);
+    }
+  }
+
+  /** Prints this test's phases and checks that enough kills of {@code what} came while writing. */
+  private void report(String what) {
+    System.out.println("KillIT phases at the kill: " + phases);
+    assertThat(phases.getOrDefault(what + " writing", 0))
+        .as("kills of %s while writing, in %s", what, phases)
+        .isGreaterThanOrEqualTo(MIN_KILLS_WHILE_WRITING);
+  }
+
+  @AfterAll
+  static void printTotals() {
+    int kills = KILLS.values().stream().mapToInt(Integer::intValue).sum();
+    System.out.printf(
+        "KillIT: %d kills of add/import/pack/push/gc %s, %d verify passes%n",
+        kills, KILLS, VERIFY_PASSES.get());
   }
 
   /** Checks the store after a kill through a next bale run, which must clean up after it. */
   private void checkStore(Path root) throws IOException {
     Bale.Result verify = new Bale(root).run("verify");
     assertThat(verify.exitCode()).as(verify.err()).isZero();
+    VERIFY_PASSES.incrementAndGet();
     assertThat(root.resolve("tmp")).isEmptyDirectory();
+  }
+
+  private static Writing staging(Path root) {
+    return () -> hasEntries(root.resolve("tmp"));
   }
 
   private static long rows(Path root) {
@@ -125,10 +178,6 @@ class KillIT {
     return tree;
   }
 
-  private void report() {
-    System.out.println("KillIT phases at the kill: " + phases);
-  }
-
   @Test
   void add_killedAtRandomMoments_leavesAStoreThatVerifiesAndCleansUp() throws Exception {
     Path root = temp.resolve("add");
@@ -138,10 +187,10 @@ class KillIT {
     for (int run = 0; run < RUNS; run++) {
       Path source = sourceTree("item-" + run, 100);
       sources.add(source.toString());
-      kill("add", root, List.of("add", source.toString()), duration, null);
+      kill("add", root, List.of("add", source.toString()), duration, run, staging(root));
       checkStore(root);
     }
-    report();
+    report("add");
 
     // Every source adds after all; a tree left without its row is replaced on the way.
     List<String> all = new ArrayList<>(List.of("add"));
@@ -161,23 +210,22 @@ class KillIT {
     Path root = temp.resolve("gc");
     Bale bale = new Bale(root);
     String kept = bale.run("add", "--root", "kept", sourceTree("kept", 50).toString()).out();
-    Path garbage = sourceTree("garbage", 0);
     long duration = 0;
 
     for (int run = 0; run < RUNS; run++) {
+      // Many small files, so that deleting the garbage takes long enough to be caught at it.
       for (int item = 0; item < 3; item++) {
-        Files.writeString(garbage.resolve("file-" + item), "run " + run + "\n".repeat(50_000));
-        bale.add(garbage, "garbage-" + item);
+        bale.add(sourceTree("garbage-" + run + "-" + item, 400), "garbage-" + item);
       }
       if (run == 0) {
         duration = duration(root, List.of("gc"));
         continue;
       }
-      kill("gc", root, List.of("gc"), duration, null);
+      kill("gc", root, List.of("gc"), duration, run, staging(root));
       checkStore(root);
       assertThat(bale.run("path-info", kept.strip()).exitCode()).isZero();
     }
-    report();
+    report("gc");
 
     Bale.Result last = bale.run("gc");
     assertThat(last.exitCode()).as(last.err()).isZero();
@@ -205,7 +253,7 @@ class KillIT {
 
     for (int run = 0; run < RUNS; run++) {
       Path root = temp.resolve("import-" + run);
-      kill("import", root, importing, duration, null);
+      kill("import", root, importing, duration, run, staging(root));
       if (!Files.exists(root.resolve("db/db.sqlite"))) {
         continue;
       }
@@ -218,7 +266,7 @@ class KillIT {
       assertThat(trees(root)).hasSize(3);
       checkStore(root);
     }
-    report();
+    report("import");
   }
 
   @Test
@@ -236,7 +284,10 @@ class KillIT {
 
     for (int run = 0; run < RUNS; run++) {
       Files.deleteIfExists(output);
-      kill("pack", root, packing, duration, output);
+      // Only a file of this run counts: the ones killed runs left are deleted by the next.
+      List<Path> left = partialOutputs(output);
+      Writing writing = () -> !left.containsAll(partialOutputs(output));
+      kill("pack", root, packing, duration, run, writing);
       if (Files.exists(output)) {
         assertThat(Files.readAllBytes(output)).isEqualTo(expected);
       }
@@ -247,6 +298,7 @@ class KillIT {
     assertThat(Files.readAllBytes(output)).isEqualTo(expected);
     assertThat(partialOutputs(output)).isEmpty();
     checkStore(root);
+    report("pack");
 
     try (RegistryFixture registry = RegistryFixture.start(temp)) {
       Path cache = temp.resolve("cache");
@@ -258,14 +310,74 @@ class KillIT {
       long pushDuration = duration(root, List.of(concat(push, registry.host() + "/warm:k")));
 
       for (int run = 0; run < RUNS; run++) {
-        String target = registry.host() + "/killed-" + run + ":k";
-        kill("push", root, List.of(concat(push, target)), pushDuration, null);
+        String repository = "killed-" + run;
+        String target = registry.host() + "/" + repository + ":k";
+        Writing sending = () -> registry.requests("POST", "/v2/" + repository + "/blobs/") > 0;
+        kill("push", root, List.of(concat(push, target)), pushDuration, run, sending);
         Bale.Result again = bale.run(concat(push, target));
         assertThat(again.exitCode()).as(again.err()).isZero();
         assertThat(again.out().strip()).endsWith(digest);
       }
     }
-    report();
+    report("push");
+  }
+
+  @Test
+  void pushItems_killedAtRandomMoments_leavesOnlyWholeLayerCacheRows() throws Exception {
+    Path root = temp.resolve("items");
+    Bale bale = new Bale(root);
+    Bale reference = new Bale(temp.resolve("reference"));
+    List<String> hellos = new ArrayList<>();
+
+    try (RegistryFixture registry = RegistryFixture.start(temp)) {
+      // A new hello item per run, so that every push has a layer the cache does not know. The
+      // reference store pushes the same items uninterrupted and records the rows to expect.
+      for (int run = 0; run <= RUNS; run++) {
+        String text = "killed push " + run;
+        hellos.add(bale.addHelloClosure(temp.resolve("work-" + run), text).get(1));
+        reference.addHelloClosure(temp.resolve("reference-work-" + run), text);
+        Bale.Result pushed =
+            reference.run("push", hellos.get(run), registry.host() + "/ref:" + run);
+        assertThat(pushed.exitCode()).as(pushed.err()).isZero();
+      }
+      Set<String> expected = layerCacheRows(temp.resolve("reference"));
+      long duration =
+          duration(root, List.of("push", hellos.get(RUNS), registry.host() + "/warm:k"));
+
+      for (int run = 0; run < RUNS; run++) {
+        String repository = "items-" + run;
+        List<String> push = List.of("push", hellos.get(run), registry.host() + "/" + repository);
+        Writing sending = () -> registry.requests("POST", "/v2/" + repository + "/blobs/") > 0;
+        kill("push-items", root, push, duration, run, sending);
+        checkStore(root);
+        assertThat(expected).containsAll(layerCacheRows(root));
+
+        Bale.Result again = bale.run(push.toArray(String[]::new));
+        assertThat(again.exitCode()).as(again.err()).isZero();
+      }
+      assertThat(layerCacheRows(root)).isEqualTo(expected);
+    }
+    report("push-items");
+  }
+
+  /** Returns every row of the store's layer cache, one string per row. */
+  private static Set<String> layerCacheRows(Path root) throws SQLException {
+    String url = "jdbc:sqlite:" + root.resolve("db/db.sqlite");
+    Set<String> rows = new TreeSet<>();
+    try (Connection connection = DriverManager.getConnection(url);
+        Statement statement = connection.createStatement();
+        ResultSet row =
+            statement.executeQuery(
+                "select key, compression, diffId, tarSize, digest, size from LayerCache")) {
+      while (row.next()) {
+        List<String> columns = new ArrayList<>();
+        for (int column = 1; column <= 6; column++) {
+          columns.add(row.getString(column));
+        }
+        rows.add(String.join("|", columns));
+      }
+    }
+    return rows;
   }
 
   private static String[] concat(List<String> args, String last) {

@@ -18,6 +18,7 @@ import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
+import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -329,6 +330,7 @@ class PackCommandTest {
       strings = {
         "nonexistent-item",
         "-S /bin=/gnu/store",
+        "-S /bin=../../etc",
         "--image-tag Bad:Tag",
         "--system sparc-linux",
         "--entry-point bin/missing",
@@ -345,10 +347,47 @@ class PackCommandTest {
     }
     Bale.Result result = pack(args.toArray(String[]::new));
 
-    assertThat(result.exitCode()).isNotZero();
-    assertThat(result.err().lines()).as(result.err()).hasSize(1);
+    // One line says what failed; a usage error (exit 2) adds the line pointing to --help.
+    assertThat(result.exitCode()).isIn(1, 2);
+    List<String> lines = result.err().lines().toList();
+    List<String> hint =
+        result.exitCode() == 2
+            ? List.of("Try 'bale pack --help' for more information.")
+            : List.of();
+    assertThat(lines.subList(1, lines.size())).as(result.err()).isEqualTo(hint);
     assertThat(result.err()).startsWith("bale: ").doesNotContain("Exception");
     assertThat(outputFiles()).isEmpty();
+  }
+
+  @ParameterizedTest
+  @ValueSource(
+      strings = {"..", "../../etc", "bin/../../busybox", "./bin/../../..", "a/b/../../../x"})
+  void pack_symlinkTargetLeavingTheFirstItem_isAUsageError(String target) throws Exception {
+    Bale.Result result = pack("-S", "/bin=" + target, hello);
+
+    assertThat(result.exitCode()).isEqualTo(2);
+    assertThat(result.err())
+        .isEqualTo(
+            "bale: cannot add symbolic link '/bin="
+                + target
+                + "': its target leaves the first item; TARGET is a path inside it, such as"
+                + " bin\nTry 'bale pack --help' for more information.\n");
+    assertThat(outputFiles()).isEmpty();
+  }
+
+  @Test
+  void pack_symlinkTargetClimbingBackInside_isNormalised() throws Exception {
+    Bale.Result result = pack("-S", "/bin=./lib/../bin/", "-S", "/item=bin/..", hello);
+    assertThat(result.exitCode()).as(result.err()).isZero();
+
+    List<byte[]> layers = ImageValidator.dockerArchive(out.resolve("image.tar")).layers();
+    Map<String, String> links = new TreeMap<>();
+    for (TarArchiveEntry entry : ImageValidator.entries(layers.get(layers.size() - 1))) {
+      if (entry.isSymbolicLink()) {
+        links.put(entry.getName(), entry.getLinkName());
+      }
+    }
+    assertThat(links).containsEntry("bin", hello + "/bin").containsEntry("item", hello);
   }
 
   @Test

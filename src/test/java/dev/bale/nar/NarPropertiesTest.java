@@ -1,16 +1,21 @@
 package dev.bale.nar;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import dev.bale.hash.Digest;
+import dev.bale.testing.ByteMutation;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
@@ -34,10 +39,17 @@ import net.jqwik.api.statistics.Statistics;
  * Properties of the NAR writer and reader over random trees and randomly damaged archives. The
  * reader must never accept an archive it would not restore exactly: each mutated archive is either
  * refused with a {@link NarFormatException} or restored to a tree whose NAR is the bytes the reader
- * consumed.
+ * consumed. Any other exception fails the try, and so does a read that runs past a time limit, so
+ * that no input can make the reader hang.
  */
 class NarPropertiesTest {
   private static final AtomicInteger TRIES = new AtomicInteger();
+  private static final AtomicInteger MUTATED = new AtomicInteger();
+  private static final AtomicInteger REJECTED = new AtomicInteger();
+  private static final String OUTSIDE = "outside";
+
+  // Every try takes milliseconds; a loaded machine stays far below this.
+  private static final Duration TRY_TIME_LIMIT = Duration.ofSeconds(20);
   private static Path temp;
 
   /** A file tree to generate, write and restore. */
@@ -49,56 +61,19 @@ class NarPropertiesTest {
 
   record Dir(Map<String, Node> entries) implements Node {}
 
-  /** A change to an archive's bytes, at a position given as a fraction of its length. */
-  record Mutation(Kind kind, double where, long value) {
-    enum Kind {
-      FLIP,
-      INSERT,
-      DELETE,
-      TRUNCATE,
-      OVERWRITE_WORD
-    }
-
-    byte[] apply(byte[] nar) {
-      int at = Math.min(nar.length - 1, (int) (where * nar.length));
-      byte[] changed;
-      switch (kind) {
-        case FLIP -> {
-          changed = nar.clone();
-          changed[at] ^= (byte) (value | 1);
-        }
-        case INSERT -> {
-          changed = new byte[nar.length + 1];
-          System.arraycopy(nar, 0, changed, 0, at);
-          changed[at] = (byte) value;
-          System.arraycopy(nar, at, changed, at + 1, nar.length - at);
-        }
-        case DELETE -> {
-          changed = new byte[nar.length - 1];
-          System.arraycopy(nar, 0, changed, 0, at);
-          System.arraycopy(nar, at + 1, changed, at, nar.length - at - 1);
-        }
-        case TRUNCATE -> changed = Arrays.copyOf(nar, at);
-        case OVERWRITE_WORD -> {
-          // Every length in a NAR is an aligned u64, so this mostly changes a length.
-          changed = nar.clone();
-          int word = at & ~7;
-          System.arraycopy(NarBytes.u64(value), 0, changed, word, 8);
-        }
-        default -> throw new IllegalStateException(kind.toString());
-      }
-      return changed;
-    }
-  }
-
   @BeforeContainer
   static void createTemp() throws IOException {
     temp = MemoryTempDir.create();
+    Files.createDirectory(temp.resolve(OUTSIDE));
   }
 
   @AfterContainer
   static void deleteTemp() throws IOException {
     deleteTree(temp);
+    System.out.printf(
+        "NarPropertiesTest: %d mutated NARs tried, %d rejected cleanly, %d restored and checked"
+            + " (%d tries in all)%n",
+        MUTATED.get(), REJECTED.get(), MUTATED.get() - REJECTED.get(), TRIES.get());
   }
 
   @Property(tries = 300)
@@ -111,7 +86,16 @@ class NarPropertiesTest {
     assertThat(written).isEqualTo(encode(tree));
 
     Path restored = work.resolve("restored");
-    NarSummary summary = NarReader.restore(new ByteArrayInputStream(written), restored);
+    if (climbsAboveTheRoot(tree, List.of())) {
+      assertThatThrownBy(() -> restore(new ByteArrayInputStream(written), restored))
+          .isInstanceOf(NarFormatException.class)
+          .hasMessageContaining("which climbs above the");
+      assertThat(Files.exists(restored, LinkOption.NOFOLLOW_LINKS)).isFalse();
+      Statistics.label("root").collect("climbing link refused");
+      deleteTree(work);
+      return;
+    }
+    NarSummary summary = restore(new ByteArrayInputStream(written), restored);
     assertThat(summary).isEqualTo(new NarSummary(Digest.of(written), written.length));
     assertThat(write(restored)).isEqualTo(written);
 
@@ -121,15 +105,18 @@ class NarPropertiesTest {
 
   @Property(tries = 3000)
   void mutatedArchive_isRejectedOrRestoredExactly(
-      @ForAll("smallTrees") Node tree, @ForAll("mutations") Mutation mutation) throws IOException {
+      @ForAll("smallTrees") Node tree, @ForAll("mutations") ByteMutation mutation)
+      throws IOException {
     byte[] nar = mutation.apply(encode(tree));
     Path target = temp.resolve("try" + TRIES.incrementAndGet());
     ByteArrayInputStream in = new ByteArrayInputStream(nar);
+    MUTATED.incrementAndGet();
 
     NarSummary summary;
     try {
-      summary = NarReader.restore(in, target);
+      summary = restore(in, target);
     } catch (NarFormatException e) {
+      REJECTED.incrementAndGet();
       assertThat(Files.exists(target, LinkOption.NOFOLLOW_LINKS)).isFalse();
       Statistics.label("outcome").collect(mutation.kind(), "rejected");
       return;
@@ -139,9 +126,65 @@ class NarPropertiesTest {
     byte[] archive = Arrays.copyOf(nar, (int) consumed);
     assertThat(summary).isEqualTo(new NarSummary(Digest.of(archive), consumed));
     assertThat(write(target)).isEqualTo(archive);
-    assertThat(NarReader.verify(new ByteArrayInputStream(nar))).isEqualTo(summary);
+    assertThat(verify(new ByteArrayInputStream(nar))).isEqualTo(summary);
     Statistics.label("outcome").collect(mutation.kind(), "restored");
     deleteTree(target);
+  }
+
+  @Property(tries = 1000)
+  void mutatedArchiveWithAbsoluteLinks_neverWritesThroughALink(
+      @ForAll("treesLinkingOutside") Node tree, @ForAll("someMutations") ByteMutation mutation)
+      throws IOException {
+    byte[] nar = mutation == null ? encode(tree) : mutation.apply(encode(tree));
+    Path target = temp.resolve("try" + TRIES.incrementAndGet());
+
+    String archive = mutation == null ? "intact" : "mutated";
+    if (mutation != null) {
+      MUTATED.incrementAndGet();
+    }
+    try {
+      restore(new ByteArrayInputStream(nar), target);
+      Statistics.label("outcome").collect(archive, "restored");
+      deleteTree(target);
+    } catch (NarFormatException e) {
+      assertThat(mutation).as("an intact archive was refused: %s", e.getMessage()).isNotNull();
+      REJECTED.incrementAndGet();
+      Statistics.label("outcome").collect(archive, "rejected");
+    }
+
+    try (Stream<Path> written = Files.list(temp.resolve(OUTSIDE))) {
+      assertThat(written).isEmpty();
+    }
+  }
+
+  /**
+   * Restores as {@link NarReader#restore} does, in a thread of its own: a try whose input makes the
+   * reader run for longer than the time limit fails, rather than hanging the build.
+   */
+  private static NarSummary restore(InputStream in, Path target) throws IOException {
+    return assertTimeoutPreemptively(TRY_TIME_LIMIT, () -> NarReader.restore(in, target));
+  }
+
+  /** Verifies as {@link NarReader#verify} does, within the time limit. */
+  private static NarSummary verify(InputStream in) throws IOException {
+    return assertTimeoutPreemptively(TRY_TIME_LIMIT, () -> NarReader.verify(in));
+  }
+
+  @Provide
+  Arbitrary<ByteMutation> someMutations() {
+    // Half the archives intact, so that most restores get past their links.
+    return mutations().injectNull(0.5);
+  }
+
+  @Provide
+  Arbitrary<Node> treesLinkingOutside() {
+    // Links into a directory outside the restored tree, and to names inside it that the
+    // archive's own entries use, so that a restore following a link would write there.
+    String outside = temp.resolve(OUTSIDE).toString();
+    Arbitrary<Node> links =
+        Arbitraries.oneOf(Arbitraries.just(""), names().map(name -> "/" + name))
+            .map(name -> new Link(outside + name));
+    return tree(smallContents(), links);
   }
 
   @Provide
@@ -161,35 +204,34 @@ class NarPropertiesTest {
   }
 
   @Provide
-  Arbitrary<Mutation> mutations() {
-    Arbitrary<Long> values =
-        Arbitraries.oneOf(
-            Arbitraries.longs().between(0, 300),
-            Arbitraries.longs(),
-            Arbitraries.of(-1L, Long.MIN_VALUE, 255L, 256L, 4095L, 4096L));
-    return Combinators.combine(
-            Arbitraries.of(Mutation.Kind.class), Arbitraries.doubles().between(0, 1), values)
-        .as(Mutation::new);
+  Arbitrary<ByteMutation> mutations() {
+    return ByteMutation.any();
   }
 
   private static Arbitrary<Node> tree(Arbitrary<byte[]> contents) {
-    // Mostly directories at the root: they give the archive the most structure.
-    Arbitrary<Node> dirs = dirs(3, contents);
-    return Arbitraries.frequencyOf(Tuple.of(4, dirs), Tuple.of(1, node(3, contents)));
+    return tree(contents, links());
   }
 
-  private static Arbitrary<Node> node(int depth, Arbitrary<byte[]> contents) {
+  private static Arbitrary<Node> tree(Arbitrary<byte[]> contents, Arbitrary<Node> links) {
+    // Mostly directories at the root: they give the archive the most structure.
+    Arbitrary<Node> dirs = dirs(3, contents, links);
+    return Arbitraries.frequencyOf(Tuple.of(4, dirs), Tuple.of(1, node(3, contents, links)));
+  }
+
+  private static Arbitrary<Node> node(
+      int depth, Arbitrary<byte[]> contents, Arbitrary<Node> links) {
     Arbitrary<Node> files =
         Combinators.combine(contents, Arbitraries.of(true, false)).as(File::new);
     if (depth == 0) {
-      return Arbitraries.frequencyOf(Tuple.of(3, files), Tuple.of(1, links()));
+      return Arbitraries.frequencyOf(Tuple.of(3, files), Tuple.of(1, links));
     }
     return Arbitraries.frequencyOf(
-        Tuple.of(2, files), Tuple.of(1, links()), Tuple.of(2, dirs(depth, contents)));
+        Tuple.of(2, files), Tuple.of(1, links), Tuple.of(2, dirs(depth, contents, links)));
   }
 
-  private static Arbitrary<Node> dirs(int depth, Arbitrary<byte[]> contents) {
-    return Arbitraries.maps(names(), Arbitraries.lazy(() -> node(depth - 1, contents)))
+  private static Arbitrary<Node> dirs(
+      int depth, Arbitrary<byte[]> contents, Arbitrary<Node> links) {
+    return Arbitraries.maps(names(), Arbitraries.lazy(() -> node(depth - 1, contents, links)))
         .ofMaxSize(5)
         .map(Dir::new);
   }
@@ -199,12 +241,49 @@ class NarPropertiesTest {
   }
 
   private static Arbitrary<Node> links() {
-    return Arbitraries.strings()
-        .withChars("ab./\u00e9\u2603 -")
-        .ofMinLength(1)
-        .ofMaxLength(20)
+    Arbitrary<String> texts =
+        Arbitraries.strings().withChars("ab./\u00e9\u2603 -").ofMinLength(1).ofMaxLength(20);
+    // Paths of '..', '.' and names, so that many targets climb and many come back down.
+    Arbitrary<String> climbs =
+        Arbitraries.of("..", ".", "a", "b")
+            .list()
+            .ofMinSize(1)
+            .ofMaxSize(6)
+            .map(components -> String.join("/", components));
+    return Arbitraries.frequencyOf(Tuple.of(2, texts), Tuple.of(1, climbs))
         .filter(target -> Path.of(target).toString().equals(target))
         .map(Link::new);
+  }
+
+  /**
+   * Tells whether a relative link in {@code node}, found at {@code path} below the item's root,
+   * passes above the root (or, for an item that is a link, above the store directory) at some step
+   * of its target.
+   */
+  private static boolean climbsAboveTheRoot(Node node, List<String> path) {
+    if (node instanceof Dir dir) {
+      return dir.entries().entrySet().stream()
+          .anyMatch(
+              entry -> {
+                List<String> child = new ArrayList<>(path);
+                child.add(entry.getKey());
+                return climbsAboveTheRoot(entry.getValue(), child);
+              });
+    }
+    if (!(node instanceof Link link) || link.target().startsWith("/")) {
+      return false;
+    }
+
+    Path root = path.isEmpty() ? Path.of("store") : Path.of("store", "item");
+    Path directory = path.isEmpty() ? root : root.resolve(String.join("/", path)).getParent();
+    Path step = directory;
+    for (String component : link.target().split("/")) {
+      step = step.resolve(component).normalize();
+      if (!step.startsWith(root)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private static Arbitrary<String> names() {

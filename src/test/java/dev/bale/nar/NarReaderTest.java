@@ -20,7 +20,9 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -55,8 +57,19 @@ class NarReaderTest {
 
   private static final byte[] CLOSE = {')'};
 
+  // Hostile and damaged archives restored by the tests below, and how many were refused.
+  private static final AtomicInteger TRIED = new AtomicInteger();
+  private static final AtomicInteger REJECTED = new AtomicInteger();
+
   @TempDir(factory = MemoryTempDir.class)
   Path temp;
+
+  @AfterAll
+  static void printCounts() {
+    System.out.printf(
+        "NarReaderTest: %d hostile or damaged NARs tried, %d rejected cleanly%n",
+        TRIED.get(), REJECTED.get());
+  }
 
   @Test
   void sample_isWhatTheWriterWrites() throws IOException {
@@ -293,6 +306,94 @@ class NarReaderTest {
     }
   }
 
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("climbingTargets")
+  void restore_symlinkClimbingAboveTheRoot_isRefusedAndWritesNothing(
+      String what, byte[] nar, String message) throws IOException {
+    assertThat(rejectedByRestore(nar)).hasMessageEndingWith(message);
+    assertThat(NarReader.verify(new ByteArrayInputStream(nar)).size()).isEqualTo(nar.length);
+    try (Stream<Path> left = Files.list(temp)) {
+      assertThat(left).isEmpty();
+    }
+  }
+
+  @Test
+  void restore_deepSymlinkClimbingExactlyToTheRoot_isAccepted_andOneMoreRefused()
+      throws IOException {
+    byte[] toRoot = linkIn("../..", "d", "e", "l").bytes();
+    Path target = temp.resolve("out");
+    NarReader.restore(new ByteArrayInputStream(toRoot), target);
+    assertThat(Files.readSymbolicLink(target.resolve("d/e/l"))).hasToString("../..");
+    assertThat(write(target)).isEqualTo(toRoot);
+    deleteTree(target);
+
+    byte[] aboveRoot = linkIn("../../..", "d", "e", "l").bytes();
+    assertThat(rejectedByRestore(aboveRoot))
+        .hasMessageEndingWith(
+            "symlink 'd/e/l' has target '../../..', which climbs above the item's root");
+  }
+
+  @Test
+  void restore_absoluteLinkThenFurtherEntries_neverWritesThroughTheLink() throws IOException {
+    Path outside = Files.createDirectory(temp.resolve("outside"));
+    String link = outside.toString();
+    List<NarBytes> archives =
+        List.of(
+            // Accepted: the link is restored as a link, and the entries after it beside it.
+            directory(
+                NarBytes.strings()
+                    .entry("a")
+                    .symlink(link)
+                    .end()
+                    .entry("b")
+                    .add("(", "type", "directory")
+                    .entry("planted")
+                    .file("x")
+                    .end()
+                    .end()
+                    .end()
+                    .entry("c")
+                    .symlink(link + "/planted")
+                    .end()),
+            // Refused: the same name again, as a directory or a file.
+            directory(
+                NarBytes.strings()
+                    .entry("a")
+                    .symlink(link)
+                    .end()
+                    .entry("a")
+                    .add("(", "type", "directory")
+                    .entry("planted")
+                    .file("x")
+                    .end()
+                    .end()
+                    .end()),
+            directory(NarBytes.strings().entry("a").symlink(link).end().entry("a").file("x").end()),
+            // Accepted: the item is the link, and what follows its NAR is never read.
+            NarBytes.nar()
+                .symlink(link)
+                .add("(", "type", "directory")
+                .entry("planted")
+                .file("x")
+                .end()
+                .end());
+
+    List<Object> outcomes = new ArrayList<>();
+    for (NarBytes nar : archives) {
+      Path target = temp.resolve("out" + outcomes.size());
+      Object outcome = tryRestore(nar.bytes(), target);
+      outcomes.add(outcome instanceof NarFormatException ? "refused" : "restored");
+      try (Stream<Path> children = Files.list(outside)) {
+        assertThat(children).isEmpty();
+      }
+    }
+
+    assertThat(outcomes).containsExactly("restored", "refused", "refused", "restored");
+    assertThat(Files.readSymbolicLink(temp.resolve("out0/a"))).isEqualTo(outside);
+    assertThat(temp.resolve("out0/b/planted")).hasContent("x");
+    assertThat(Files.readSymbolicLink(temp.resolve("out3"))).isEqualTo(outside);
+  }
+
   @Test
   void restore_nestingAtTheLimit_isAccepted_andOneDeeperRejected() throws IOException {
     byte[] atLimit = nested(NarReader.MAX_DEPTH);
@@ -488,6 +589,34 @@ class NarReaderTest {
         bad("trailing slash", strings(NarFormat.MAGIC).symlink("lib/"), "repeated or trailing"));
   }
 
+  static Stream<Arguments> climbingTargets() {
+    String above = ", which climbs above the item's root";
+    return Stream.of(
+        bad("'..' in the root", linkIn("..", "l"), "symlink 'l' has target '..'" + above),
+        bad("'../x'", linkIn("../x", "l"), "symlink 'l' has target '../x'" + above),
+        bad("'a/../../x'", linkIn("a/../../x", "l"), "target 'a/../../x'" + above),
+        bad("'./../x'", linkIn("./../x", "l"), "target './../x'" + above),
+        bad("back in", linkIn("../out/x", "l"), "symlink 'l' has target '../out/x'" + above),
+        bad("one deep", linkIn("../../x", "d", "l"), "symlink 'd/l' has target '../../x'" + above),
+        bad(
+            "'..' from the item itself",
+            NarBytes.nar().symlink("../etc/passwd"),
+            "the item is a symlink to '../etc/passwd', which climbs above the store directory"));
+  }
+
+  /** Returns a NAR holding only the directories on the way to a symlink at {@code path}. */
+  private static NarBytes linkIn(String target, String... path) {
+    NarBytes nar = NarBytes.nar();
+    for (String name : path) {
+      nar.add("(", "type", "directory").entry(name);
+    }
+    nar.symlink(target);
+    for (int i = 0; i < path.length; i++) {
+      nar.end().end();
+    }
+    return nar;
+  }
+
   private static Arguments bad(String what, NarBytes nar, String message) {
     return bad(what, nar.bytes(), message);
   }
@@ -561,19 +690,23 @@ class NarReaderTest {
 
   /** Returns the summary of a restore, or the NarFormatException that stopped it. */
   private static Object tryRestore(byte[] nar, Path target) throws IOException {
+    TRIED.incrementAndGet();
     try {
       return NarReader.restore(new ByteArrayInputStream(nar), target);
     } catch (NarFormatException e) {
+      REJECTED.incrementAndGet();
       return e;
     }
   }
 
   private NarFormatException rejectedByRestore(byte[] nar) {
     Path target = temp.resolve("out");
+    TRIED.incrementAndGet();
     Throwable thrown =
         catchThrowable(() -> NarReader.restore(new ByteArrayInputStream(nar), target));
 
     assertThat(thrown).isExactlyInstanceOf(NarFormatException.class);
+    REJECTED.incrementAndGet();
     assertThat(thrown).hasMessageMatching("(bad NAR|cannot restore NAR) at byte \\d+: .+");
     assertThat(Files.exists(target, LinkOption.NOFOLLOW_LINKS))
         .as("left behind after %s", thrown.getMessage())

@@ -144,6 +144,21 @@ class GarbageCollectorTest {
   }
 
   @Test
+  void collect_rootsInTheFormerDirectory_isRefusedAndDeletesNothing() throws Exception {
+    StorePath item = store.add(Files.writeString(dir.resolve("item"), "i\n"), "item");
+    Path former = Files.createDirectories(root.resolve("gcroots"));
+    Files.createSymbolicLink(former.resolve("old"), Path.of(item.toString()));
+    StoreSnapshot before = StoreSnapshot.of(root);
+
+    assertThatThrownBy(() -> GarbageCollector.collect(store, List.of(), false, EventSink.DISCARD))
+        .isInstanceOf(StoreException.class)
+        .hasMessageContaining("'" + former + "' is where earlier versions of bale kept gc roots")
+        .hasMessageEndingWith("move its links to '" + store.gcRootsDirectory() + "'");
+    assertThat(StoreSnapshot.of(root)).isEqualTo(before);
+    assertThat(store.gcRootsDirectory()).isEqualTo(root.resolve("var/bale/gcroots"));
+  }
+
+  @Test
   void addRooted_makesALinkTheCollectorKeeps() throws Exception {
     StorePath kept = store.addRooted(Files.writeString(dir.resolve("kept"), "k\n"), "kept", "k");
 
