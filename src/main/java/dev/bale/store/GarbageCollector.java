@@ -252,10 +252,16 @@ public final class GarbageCollector {
       Path tree = entry.getValue();
       Path target = trash.resolve(tree.getFileName());
       // A directory can only be moved to another parent while its owner may write to it.
-      if (Files.isDirectory(tree, LinkOption.NOFOLLOW_LINKS)) {
-        Files.setPosixFilePermissions(tree, ItemTree.WRITABLE_DIRECTORY);
+      try {
+        if (Files.isDirectory(tree, LinkOption.NOFOLLOW_LINKS)) {
+          Files.setPosixFilePermissions(tree, ItemTree.WRITABLE_DIRECTORY);
+        }
+        Files.move(tree, target, StandardCopyOption.ATOMIC_MOVE);
+      } catch (NoSuchFileException e) {
+        // Gone since the listing (deleted by hand, or by a writer whose commit failed): nothing
+        // is left to collect.
+        continue;
       }
-      Files.move(tree, target, StandardCopyOption.ATOMIC_MOVE);
       moved.put(entry.getKey(), target);
     }
     return moved;

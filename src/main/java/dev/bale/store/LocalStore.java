@@ -277,15 +277,20 @@ public final class LocalStore extends DatabaseStore {
       throws StoreException {
     List<Path> moved = new ArrayList<>();
     try {
-      return database.inTransaction(() -> moveAndInsert(registrations, contentAddresses, moved));
+      return database.inTransaction(
+          () -> {
+            try {
+              return moveAndInsert(registrations, contentAddresses, moved);
+            } catch (SQLException | StoreException | RuntimeException e) {
+              // Trees leave store/ under the write lock, as they came in: a collector must never
+              // find a tree without its row that this writer is about to delete.
+              deleteTrees(moved, e);
+              throw e;
+            }
+          });
     } catch (SQLException | StoreException | RuntimeException e) {
-      for (Path tree : moved) {
-        try {
-          ItemTree.delete(tree);
-        } catch (IOException suppressed) {
-          e.addSuppressed(suppressed);
-        }
-      }
+      // A commit that failed leaves the moved trees without rows.
+      deleteTrees(moved, e);
       if (e instanceof StoreException storeException) {
         throw storeException;
       }
@@ -295,6 +300,18 @@ public final class LocalStore extends DatabaseStore {
               : registrations.size() + " items";
       throw new StoreException("cannot register " + paths + " in store '" + uri() + "'", e);
     }
+  }
+
+  /** Deletes the trees in {@code moved} and forgets them, adding failures to {@code failure}. */
+  private static void deleteTrees(List<Path> moved, Exception failure) {
+    for (Path tree : moved) {
+      try {
+        ItemTree.delete(tree);
+      } catch (IOException suppressed) {
+        failure.addSuppressed(suppressed);
+      }
+    }
+    moved.clear();
   }
 
   private List<StorePath> moveAndInsert(
