@@ -30,6 +30,22 @@ import java.util.concurrent.TimeUnit;
  * }</pre>
  */
 public final class NixChrootStore {
+  /**
+   * The start of every expression built here: {@code mk NAME SCRIPT}, a derivation whose builder is
+   * the static busybox running SCRIPT, and {@code bb}, busybox's path for the scripts.
+   */
+  private static final String DERIVATIONS =
+      """
+      let
+        mk = name: script: derivation {
+          inherit name;
+          system = builtins.currentSystem;
+          builder = "/bin/busybox";
+          args = [ "sh" "-c" script ];
+        };
+        bb = "/bin/busybox";
+      """;
+
   private static final String INSTALL_NIX = "install nix-bin (apt-get install -y nix-bin)";
   private static final String INSTALL_BUSYBOX =
       "install busybox-static (apt-get install -y busybox-static)";
@@ -107,15 +123,8 @@ public final class NixChrootStore {
    */
   public Closure buildClosure(String salt) {
     String expression =
-        """
-        let
-          mk = name: script: derivation {
-            inherit name;
-            system = builtins.currentSystem;
-            builder = "/bin/busybox";
-            args = [ "sh" "-c" script ];
-          };
-          bb = "/bin/busybox";
+        DERIVATIONS
+            + """
           leaf = mk "leaf-1.0" ''
             ${bb} mkdir -p $out/bin
             ${bb} echo 'leaf SALT' > $out/data
@@ -133,7 +142,7 @@ public final class NixChrootStore {
           '';
         in { inherit leaf middle top; }
         """
-            .replace("SALT", salt);
+                .replace("SALT", salt);
     List<StorePath> built = build(expression, "leaf", "middle", "top");
     return new Closure(built.get(0), built.get(1), built.get(2));
   }
@@ -145,15 +154,8 @@ public final class NixChrootStore {
    */
   public List<StorePath> buildFork(String salt) {
     String expression =
-        """
-        let
-          mk = name: script: derivation {
-            inherit name;
-            system = builtins.currentSystem;
-            builder = "/bin/busybox";
-            args = [ "sh" "-c" script ];
-          };
-          bb = "/bin/busybox";
+        DERIVATIONS
+            + """
           alpha = mk "alpha-1" "${bb} echo 'alpha SALT' > $out";
           beta = mk "beta-1" "${bb} echo 'beta SALT' > $out";
           both = mk "both-1" ''
@@ -162,7 +164,7 @@ public final class NixChrootStore {
           '';
         in { inherit alpha beta both; }
         """
-            .replace("SALT", salt);
+                .replace("SALT", salt);
     return build(expression, "alpha", "beta", "both");
   }
 
@@ -174,15 +176,8 @@ public final class NixChrootStore {
    */
   public StorePath buildRunnableClosure(String text) {
     String expression =
-        """
-        let
-          mk = name: script: derivation {
-            inherit name;
-            system = builtins.currentSystem;
-            builder = "/bin/busybox";
-            args = [ "sh" "-c" script ];
-          };
-          bb = "/bin/busybox";
+        DERIVATIONS
+            + """
           busybox = mk "busybox-static-1.36" ''
             ${bb} mkdir -p $out/bin
             ${bb} cp ${bb} $out/bin/busybox
@@ -196,7 +191,7 @@ public final class NixChrootStore {
           '';
         in { inherit greet; }
         """
-            .replace("TEXT", text);
+                .replace("TEXT", text);
     return build(expression, "greet").get(0);
   }
 
