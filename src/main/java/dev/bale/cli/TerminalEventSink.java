@@ -7,6 +7,7 @@ import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
 import java.util.regex.Pattern;
 
@@ -73,7 +74,7 @@ final class TerminalEventSink implements EventSink {
       return;
     }
     clearLine();
-    String prefix = level == Level.LIFECYCLE ? "" : level.name().toLowerCase() + ": ";
+    String prefix = level == Level.LIFECYCLE ? "" : level.name().toLowerCase(Locale.ROOT) + ": ";
     err.println("bale: " + prefix + message);
     err.flush();
   }
@@ -157,7 +158,7 @@ final class TerminalEventSink implements EventSink {
       value /= 1000;
       unit++;
     }
-    return String.format(java.util.Locale.ROOT, "%.1f %sB", value, units.charAt(unit));
+    return String.format(Locale.ROOT, "%.1f %sB", value, units.charAt(unit));
   }
 
   /** The last progress of one task, in bytes or in counted things. */

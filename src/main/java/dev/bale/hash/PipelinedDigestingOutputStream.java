@@ -20,6 +20,8 @@ import java.util.concurrent.BlockingQueue;
  */
 public final class PipelinedDigestingOutputStream extends FilterOutputStream {
   private static final int BUFFER_SIZE = 1 << 20;
+  // Most NARs and layers are small: the first buffer is too, so that they cost little memory.
+  private static final int FIRST_BUFFER_SIZE = 64 << 10;
   private static final int BUFFERS = 4;
   private static final Chunk END = new Chunk(new byte[0], 0);
 
@@ -28,6 +30,7 @@ public final class PipelinedDigestingOutputStream extends FilterOutputStream {
   private final MessageDigest sha256 = Digest.newSha256();
   private final Thread hasher;
   private volatile boolean hashed;
+  private volatile Throwable failure;
   private int allocated;
   private byte[] current;
   private int filled;
@@ -91,6 +94,9 @@ public final class PipelinedDigestingOutputStream extends FilterOutputStream {
       Thread.currentThread().interrupt();
       throw new InterruptedIOException("interrupted while waiting for a digest");
     }
+    if (failure != null) {
+      throw new IOException("hashing failed", failure);
+    }
     if (!hashed) {
       throw new IOException("the hashing thread stopped before the end of the stream");
     }
@@ -134,7 +140,7 @@ public final class PipelinedDigestingOutputStream extends FilterOutputStream {
     }
     if (allocated < BUFFERS) {
       allocated++;
-      return new byte[BUFFER_SIZE];
+      return new byte[allocated == 1 ? FIRST_BUFFER_SIZE : BUFFER_SIZE];
     }
     try {
       return free.take();
@@ -160,7 +166,15 @@ public final class PipelinedDigestingOutputStream extends FilterOutputStream {
           hashed = true;
           return;
         }
-        sha256.update(chunk.buffer(), 0, chunk.length());
+        if (failure == null) {
+          try {
+            sha256.update(chunk.buffer(), 0, chunk.length());
+          } catch (RuntimeException | Error e) {
+            // Buffers keep coming back, so the writer never waits for a thread that stopped;
+            // digest() reports the failure.
+            failure = e;
+          }
+        }
         free.offer(chunk.buffer());
       }
     } catch (InterruptedException e) {

@@ -33,7 +33,7 @@ public final class LayerWriter {
   public static WrittenLayer write(Layer.Content content, Compression compression, OutputStream out)
       throws IOException {
     if (compression == Compression.NONE) {
-      // An uncompressed blob is its own tar: hash it once, not twice.
+      // An uncompressed blob is its own tar: its digest is its diff ID, computed once.
       PipelinedDigestingOutputStream tar = new PipelinedDigestingOutputStream(new KeepOpen(out));
       writeTar(content, tar);
       Digest digest = tar.digest();

@@ -59,8 +59,13 @@ final class Puller {
     }
 
     // Everything fetched waits in a staging directory until every digest has been checked, so
-    // that a failed pull leaves an existing layout exactly as it was. Inside an existing layout,
+    // that a failed fetch leaves an existing layout exactly as it was. Inside an existing layout,
     // the staged blobs are on its file system even when the layout is a mount point.
+    // LIMITATION: once checked, blobs are moved into an existing layout one by one before its
+    // index.json is replaced: a failure among those moves, or a kill at any time, leaves
+    // unreferenced blobs in the layout, and a killed pull leaves its hidden .pull-* staging
+    // directory there too. Nothing removes them yet; a fix would clean stale staging directories
+    // on the next pull, as the store does with its temporary directories.
     boolean fresh = !Files.exists(directory);
     Path existing = fresh ? null : directory;
     Path staging = fresh ? stagingDirectory(directory) : hiddenStaging(directory);

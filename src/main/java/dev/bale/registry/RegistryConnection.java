@@ -119,8 +119,11 @@ final class RegistryConnection {
       throw new RegistryException(
           "registry '"
               + registry()
-              + "' answered plain HTTP with HTTP 400: it probably serves HTTPS; leave out"
-              + " --plain-http");
+              + "' answered plain HTTP with HTTP 400: it probably serves HTTPS (a TLS handshake"
+              + " with it failed or was not tried); leave out --plain-http if given, or check"
+              + " that it answers TLS within "
+              + TlsProbe.HANDSHAKE_TIMEOUT.toSeconds()
+              + " s");
     }
     if (response.statusCode() != 401) {
       throw failure("check the API at " + ping, response);

@@ -197,7 +197,8 @@ public final class LocalStore extends DatabaseStore {
     ReferenceScanner scanner = new ReferenceScanner(validPaths());
     Digest narHash;
     long narSize;
-    // The scan runs on this thread and the hash on the stream's own, one pass over the files.
+    // One pass over the files: the scan on this thread and the hash on the stream's own, so that
+    // scanning adds no time to hashing.
     try (PipelinedDigestingOutputStream nar = new PipelinedDigestingOutputStream(scanner)) {
       NarWriter.write(tree, nar);
       narHash = nar.digest();
@@ -289,8 +290,9 @@ public final class LocalStore extends DatabaseStore {
             }
           });
     } catch (SQLException | StoreException | RuntimeException e) {
-      // A commit that failed leaves the moved trees without rows.
-      deleteTrees(moved, e);
+      // A commit that failed leaves the moved trees in place without rows, which is harmless:
+      // the next writer of the same item replaces its tree and gc removes the rest. Deleting them
+      // here, without the write lock, could delete a tree another writer has just registered.
       if (e instanceof StoreException storeException) {
         throw storeException;
       }

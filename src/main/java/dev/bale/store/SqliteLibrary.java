@@ -36,8 +36,16 @@ final class SqliteLibrary {
     prepared = true;
 
     String name = System.mapLibraryName("sqlitejdbc");
+    // LIMITATION: the name does not tell glibc from musl, so a home directory shared between,
+    // say, Debian and Alpine gets the library of whichever ran first; the other then fails to
+    // load it and the driver unpacks its own, after printing why.
     String folder =
-        "sqlite-jdbc-" + SQLiteJDBCLoader.getVersion() + "-" + System.getProperty("os.arch");
+        String.join(
+            "-",
+            "sqlite-jdbc",
+            SQLiteJDBCLoader.getVersion(),
+            System.getProperty("os.name").replace(' ', '_'),
+            System.getProperty("os.arch"));
     Path directory = Stores.cacheDirectory().resolve("native").resolve(folder);
     Path library = directory.resolve(name);
     try {

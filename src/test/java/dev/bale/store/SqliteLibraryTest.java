@@ -20,6 +20,7 @@ class SqliteLibraryTest {
     assertThat(Files.size(library)).isGreaterThan(100_000);
     assertThat(directory.getFileName().toString())
         .startsWith("sqlite-jdbc-")
+        .contains("-" + System.getProperty("os.name").replace(' ', '_') + "-")
         .endsWith("-" + System.getProperty("os.arch"));
   }
 }
