@@ -24,6 +24,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 class PackCommandTest {
@@ -162,16 +163,7 @@ class PackCommandTest {
   }
 
   @ParameterizedTest
-  @CsvSource({
-    "x86_64-linux, amd64, ''",
-    "i686-linux, 386, ''",
-    "aarch64-linux, arm64, ''",
-    "armhf-linux, arm, v7",
-    "mips64el-linux, mips64le, ''",
-    "powerpc64le-linux, ppc64le, ''",
-    "riscv64-linux, riscv64, ''",
-    "s390x-linux, s390x, ''"
-  })
+  @MethodSource("dev.bale.image.PlatformTest#systems")
   void pack_system_recordsItsPlatformInEveryDocument(
       String system, String architecture, String variant) throws Exception {
     Path docker = out.resolve("docker.tar");
