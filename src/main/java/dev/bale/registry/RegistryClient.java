@@ -3,6 +3,7 @@ package dev.bale.registry;
 import dev.bale.event.EventSink;
 import dev.bale.event.Level;
 import dev.bale.hash.Digest;
+import dev.bale.store.Stores;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -384,7 +385,7 @@ public final class RegistryClient {
     private EventSink events = EventSink.DISCARD;
     private boolean plainHttp;
     private boolean insecure;
-    private Path stateDirectory = defaultStateDirectory();
+    private Path stateDirectory = Stores.cacheDirectory();
     private RetryPolicy retry = RetryPolicy.DEFAULT;
     private int parallelUploads = 3;
     private long chunkThreshold = 32L << 20;
@@ -456,15 +457,6 @@ public final class RegistryClient {
     /** Builds the client. */
     public RegistryClient build() {
       return new RegistryClient(this);
-    }
-
-    private static Path defaultStateDirectory() {
-      String cache = System.getenv("XDG_CACHE_HOME");
-      Path base =
-          cache != null && !cache.isEmpty()
-              ? Path.of(cache)
-              : Path.of(System.getProperty("user.home"), ".cache");
-      return base.resolve("bale");
     }
   }
 }

@@ -71,6 +71,7 @@ public final class StoreImage {
     if (format == ManifestFormat.OCI) {
       return of(image, cache, events);
     }
+    // Only to refuse a compression the format has no media type for, before any layer is read.
     MediaTypes.convert(image.compression().ociMediaType(), format);
     PushImage oci = of(image, cache, events);
     return PushImage.of(format, oci.config(), oci.layers());

@@ -258,8 +258,8 @@ public final class GarbageCollector {
         }
         Files.move(tree, target, StandardCopyOption.ATOMIC_MOVE);
       } catch (NoSuchFileException e) {
-        // Gone since the listing (deleted by hand, or by a writer whose commit failed): nothing
-        // is left to collect.
+        // Gone since the listing, which only a hand outside bale does while gc holds the write
+        // lock: nothing is left to collect.
         continue;
       }
       moved.put(entry.getKey(), target);
