@@ -4,6 +4,7 @@ import dev.bale.hash.Digest;
 import dev.bale.registry.ImageReference;
 import dev.bale.registry.Platform;
 import dev.bale.registry.PullFormat;
+import dev.bale.registry.RegistryClient;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -67,8 +68,8 @@ final class PullCommand implements Callable<Integer> {
 
     TerminalEventSink events = registry.events(spec.commandLine().getErr());
     Digest digest;
-    try {
-      digest = registry.client(events).pull(source, chosen, output, pullFormat);
+    try (RegistryClient client = registry.client(events)) {
+      digest = client.pull(source, chosen, output, pullFormat);
     } finally {
       events.finish();
     }

@@ -111,8 +111,8 @@ final class PushCommand extends StoreCommand implements Callable<Integer> {
       }
       LocalImage image = LocalImage.read(from, manifestFormat);
       TerminalEventSink events = registry.events(err);
-      try {
-        result = image.push(registry.client(events), target);
+      try (RegistryClient client = registry.client(events)) {
+        result = image.push(client, target);
       } finally {
         events.finish();
       }
@@ -149,12 +149,11 @@ final class PushCommand extends StoreCommand implements Callable<Integer> {
     }
     // One sink for digesting and sending, so that one progress line shows both in turn.
     TerminalEventSink events = registry.events(err);
-    RegistryClient client = registry.client(events);
-
     List<PushImage> images = new ArrayList<>();
     List<Manifest.PlatformManifest> entries = new ArrayList<>();
     // The store stays open until the push ends: layers are read from it as they are sent.
-    try (Store store = openStore();
+    try (RegistryClient client = registry.client(events);
+        Store store = openStore();
         LayerCache cache = LayerCache.open(store, events)) {
       for (List<String> items : bySystem.values()) {
         imageOptions.checkOperands(store, items);

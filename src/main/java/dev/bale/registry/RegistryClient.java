@@ -8,7 +8,6 @@ import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpRequest.BodyPublishers;
 import java.net.http.HttpResponse;
@@ -16,10 +15,6 @@ import java.net.http.HttpResponse.BodyHandlers;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.security.GeneralSecurityException;
-import java.security.SecureRandom;
-import java.security.cert.X509Certificate;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -32,14 +27,13 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicLong;
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.TrustManager;
 
 /**
  * Pushes images to and pulls them from registries that speak the OCI Distribution API. Build one
- * with {@link #builder()}; an instance is safe to reuse for several pushes and pulls.
+ * with {@link #builder()}; an instance is safe to reuse for several pushes and pulls, and closed
+ * when the last has ended.
  */
-public final class RegistryClient {
+public final class RegistryClient implements AutoCloseable {
   private final CredentialProvider credentials;
   private final EventSink events;
   private final boolean plainHttp;
@@ -49,7 +43,7 @@ public final class RegistryClient {
   private final int parallelUploads;
   private final long chunkThreshold;
   private final int chunkSize;
-  private final HttpClient http;
+  private final HttpTransport http;
 
   private RegistryClient(Builder builder) {
     this.credentials = builder.credentials;
@@ -61,7 +55,7 @@ public final class RegistryClient {
     this.parallelUploads = builder.parallelUploads;
     this.chunkThreshold = builder.chunkThreshold;
     this.chunkSize = builder.chunkSize;
-    this.http = httpClient(insecure);
+    this.http = new HttpTransport(insecure);
   }
 
   /** Returns a builder with anonymous access, no events, TLS checked and three parallel uploads. */
@@ -295,8 +289,7 @@ public final class RegistryClient {
     Optional<Credentials> found = credentials.find(target);
     List<String> schemes = schemes(target.hostName(), plainHttp, insecure);
     String scheme = schemes.get(0);
-    if (schemes.size() > 1
-        && TlsProbe.probe(http.sslContext(), target) == TlsProbe.Outcome.NOT_TLS) {
+    if (schemes.size() > 1 && TlsProbe.probe(target) == TlsProbe.Outcome.NOT_TLS) {
       scheme = schemes.get(1);
       // On this machine plain HTTP is the usual case; elsewhere only --insecure allows it.
       Level level = isLoopback(target.hostName()) ? Level.LIFECYCLE : Level.WARN;
@@ -327,56 +320,13 @@ public final class RegistryClient {
         || host.matches("127\\.[0-9]{1,3}\\.[0-9]{1,3}\\.[0-9]{1,3}");
   }
 
-  private static HttpClient httpClient(boolean insecure) {
-    // HTTP/1.1: uploads are long sequential streams, and h2c upgrades confuse some registries.
-    HttpClient.Builder builder =
-        HttpClient.newBuilder()
-            .version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(Duration.ofSeconds(15))
-            .followRedirects(HttpClient.Redirect.NEVER);
-    if (insecure) {
-      builder.sslContext(trustingEveryone());
-    }
-    return builder.build();
-  }
-
-  private static SSLContext trustingEveryone() {
-    TrustManager trustAll =
-        new javax.net.ssl.X509ExtendedTrustManager() {
-          @Override
-          public void checkClientTrusted(X509Certificate[] chain, String authType) {}
-
-          @Override
-          public void checkServerTrusted(X509Certificate[] chain, String authType) {}
-
-          @Override
-          public void checkClientTrusted(
-              X509Certificate[] chain, String authType, java.net.Socket socket) {}
-
-          @Override
-          public void checkServerTrusted(
-              X509Certificate[] chain, String authType, java.net.Socket socket) {}
-
-          @Override
-          public void checkClientTrusted(
-              X509Certificate[] chain, String authType, javax.net.ssl.SSLEngine engine) {}
-
-          @Override
-          public void checkServerTrusted(
-              X509Certificate[] chain, String authType, javax.net.ssl.SSLEngine engine) {}
-
-          @Override
-          public X509Certificate[] getAcceptedIssuers() {
-            return new X509Certificate[0];
-          }
-        };
-    try {
-      SSLContext context = SSLContext.getInstance("TLS");
-      context.init(null, new TrustManager[] {trustAll}, new SecureRandom());
-      return context;
-    } catch (GeneralSecurityException e) {
-      throw new IllegalStateException("the JDK provides no TLS", e);
-    }
+  /**
+   * Ends the threads of the HTTP clients, so that the process can exit at once. The client cannot
+   * be used after this.
+   */
+  @Override
+  public void close() {
+    http.close();
   }
 
   /** Collects the settings of a {@link RegistryClient}. */

@@ -10,7 +10,6 @@ import java.io.InterruptedIOException;
 import java.net.ConnectException;
 import java.net.URI;
 import java.net.URLEncoder;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpResponse.BodyHandler;
@@ -33,7 +32,7 @@ final class RegistryConnection {
   // does not run out between being sent and being checked.
   private static final Duration TOKEN_MARGIN = Duration.ofSeconds(10);
 
-  private final HttpClient http;
+  private final HttpTransport http;
   private final ImageReference target;
   private final URI base;
   private final Optional<Credentials> credentials;
@@ -48,7 +47,7 @@ final class RegistryConnection {
   private volatile Instant tokenExpiry = Instant.MAX;
 
   private RegistryConnection(
-      HttpClient http,
+      HttpTransport http,
       ImageReference target,
       URI base,
       Optional<Credentials> credentials,
@@ -73,7 +72,7 @@ final class RegistryConnection {
    * @throws RegistryException if the registry cannot be reached or rejects the credentials
    */
   static RegistryConnection open(
-      HttpClient http,
+      HttpTransport http,
       ImageReference target,
       String scheme,
       Optional<Credentials> credentials,

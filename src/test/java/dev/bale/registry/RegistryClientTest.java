@@ -7,7 +7,6 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
-import javax.net.ssl.SSLContext;
 import org.junit.jupiter.api.Test;
 
 class RegistryClientTest {
@@ -57,8 +56,7 @@ class RegistryClientTest {
       answer.start();
       ImageReference target = ImageReference.parse("127.0.0.1:" + server.getLocalPort() + "/a:1");
 
-      assertThat(TlsProbe.probe(SSLContext.getDefault(), target))
-          .isEqualTo(TlsProbe.Outcome.NOT_TLS);
+      assertThat(TlsProbe.probe(target)).isEqualTo(TlsProbe.Outcome.NOT_TLS);
       answer.join();
     }
   }
@@ -71,7 +69,6 @@ class RegistryClientTest {
     }
     ImageReference target = ImageReference.parse("127.0.0.1:" + port + "/a:1");
 
-    assertThat(TlsProbe.probe(SSLContext.getDefault(), target))
-        .isEqualTo(TlsProbe.Outcome.UNREACHABLE);
+    assertThat(TlsProbe.probe(target)).isEqualTo(TlsProbe.Outcome.UNREACHABLE);
   }
 }
