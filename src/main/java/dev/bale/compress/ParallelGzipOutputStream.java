@@ -3,12 +3,13 @@ package dev.bale.compress;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.io.OutputStream;
+import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
-import java.util.Arrays;
 import java.util.Deque;
 import java.util.Objects;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.FutureTask;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
@@ -40,6 +41,13 @@ import java.util.zip.Deflater;
  * makes progress even when every thread of the executor is busy, for instance writing other layers
  * through streams of their own on the same executor. An instance is for one thread; it is not safe
  * to share it between threads.
+ *
+ * <p>Blocks live in direct buffers that every stream of the process takes from a shared pool and
+ * gives back, and a block's dictionary is read from the previous block's input in place; each
+ * compressing thread keeps one {@link Deflater} per level. A gigabyte layer thus leaves almost no
+ * garbage behind. Direct buffers also keep the deflater out of the JVM's critical regions, which a
+ * heap array would hold for the whole of each block: while one is held the collector cannot run,
+ * and a serial collector grows the heap instead, by the megabytes that other threads allocate.
  */
 // LIMITATION: the bytes are a function of the input, the level and the zlib the JDK is linked
 // with. A JDK built on another zlib (zlib-ng, say) writes a valid but different stream, so layer
@@ -60,12 +68,15 @@ public final class ParallelGzipOutputStream extends OutputStream {
   private final int level;
   private final Executor executor;
   private final int blocksInFlight;
-  private final Deque<FutureTask<byte[]>> pending = new ArrayDeque<>();
+  private final Deque<Block> pending = new ArrayDeque<>();
   private final CRC32 crc = new CRC32();
   private long size;
-  private byte[] block = new byte[BLOCK_SIZE];
-  private int filled;
-  private byte[] dictionary;
+  /** The block being filled, taken from the pool at the first write after a submit. */
+  private ByteBuffer block;
+  /** The input of the previous block, whose last 32 KiB prime the next one; null at first. */
+  private ByteBuffer previous;
+  /** Where compressed blocks are copied on their way to {@code out}. */
+  private byte[] transfer;
   private boolean headerWritten;
   private boolean failed;
   private boolean closed;
@@ -122,12 +133,14 @@ public final class ParallelGzipOutputStream extends OutputStream {
     size += len;
 
     while (len > 0) {
-      int n = Math.min(len, BLOCK_SIZE - filled);
-      System.arraycopy(b, off, block, filled, n);
-      filled += n;
+      if (block == null) {
+        block = BufferPool.INPUTS.take();
+      }
+      int n = Math.min(len, block.remaining());
+      block.put(b, off, n);
       off += n;
       len -= n;
-      if (filled == BLOCK_SIZE) {
+      if (!block.hasRemaining()) {
         guarded(() -> submit(false));
       }
     }
@@ -169,8 +182,9 @@ public final class ParallelGzipOutputStream extends OutputStream {
 
   private void finish() throws IOException {
     submit(true);
-    drain(0);
     writeHeaderOnce();
+    BufferPool.INPUTS.give(previous);
+    previous = null;
 
     byte[] trailer = new byte[8];
     putIntLe(trailer, 0, (int) crc.getValue());
@@ -180,39 +194,51 @@ public final class ParallelGzipOutputStream extends OutputStream {
   }
 
   private void submit(boolean last) throws IOException {
-    byte[] input = block;
-    int length = filled;
-    byte[] preset = dictionary;
-    FutureTask<byte[]> task = new FutureTask<>(() -> deflate(preset, input, length, last, level));
-    pending.addLast(task);
+    ByteBuffer input = block == null ? BufferPool.INPUTS.take() : block;
+    input.flip();
+    ByteBuffer preset = previous;
+    ByteBuffer output = BufferPool.OUTPUTS.take();
+    FutureTask<ByteBuffer> task =
+        new FutureTask<>(() -> deflate(preset, input, last, level, output));
+    pending.addLast(new Block(task, preset));
     try {
       executor.execute(task);
     } catch (RejectedExecutionException e) {
       throw new IOException("cannot compress a gzip block: the executor refused it", e);
     }
 
-    if (!last) {
-      dictionary = Arrays.copyOfRange(input, length - DICTIONARY_SIZE, length);
-      block = new byte[BLOCK_SIZE];
-      filled = 0;
-    }
-    drain(blocksInFlight);
+    block = null;
+    previous = input;
+    drain(last ? 0 : blocksInFlight);
   }
 
   /** Writes the oldest blocks, waiting for them, until at most {@code limit} remain pending. */
   private void drain(int limit) throws IOException {
     while (pending.size() > limit) {
-      FutureTask<byte[]> oldest = pending.peekFirst();
+      Block oldest = pending.peekFirst();
       // Does nothing when a pool thread has started the block already.
-      oldest.run();
-      byte[] compressed = await(oldest);
+      oldest.task.run();
+      ByteBuffer compressed = await(oldest.task);
       pending.removeFirst();
       writeHeaderOnce();
-      out.write(compressed);
+      if (transfer == null) {
+        transfer = new byte[BufferPool.OUTPUT_SIZE];
+      }
+      while (compressed.hasRemaining()) {
+        int n = Math.min(compressed.remaining(), transfer.length);
+        compressed.get(transfer, 0, n);
+        out.write(transfer, 0, n);
+      }
+
+      // This block and those before it are written, so no task reads its dictionary any more.
+      BufferPool.OUTPUTS.give(compressed);
+      if (oldest.dictionary != null) {
+        BufferPool.INPUTS.give(oldest.dictionary);
+      }
     }
   }
 
-  private static byte[] await(FutureTask<byte[]> task) throws IOException {
+  private static ByteBuffer await(FutureTask<ByteBuffer> task) throws IOException {
     try {
       return task.get();
     } catch (InterruptedException e) {
@@ -223,34 +249,38 @@ public final class ParallelGzipOutputStream extends OutputStream {
     }
   }
 
-  /** Deflates one block as raw deflate data; runs on the executor. */
-  static byte[] deflate(byte[] preset, byte[] input, int length, boolean last, int level) {
-    Deflater deflater = new Deflater(level, true);
+  /**
+   * Deflates {@code input} as raw deflate data into {@code output}, or into a larger buffer when it
+   * does not fit, and returns that buffer ready to be read; runs on the executor. {@code preset},
+   * when not null, is the previous block's input, whose last 32 KiB are the dictionary.
+   */
+  static ByteBuffer deflate(
+      ByteBuffer preset, ByteBuffer input, boolean last, int level, ByteBuffer output) {
+    Deflater deflater = Deflaters.take(level);
     try {
       if (preset != null) {
-        deflater.setDictionary(preset);
+        int end = preset.limit();
+        deflater.setDictionary(preset.duplicate().position(end - DICTIONARY_SIZE));
       }
-      deflater.setInput(input, 0, length);
+      deflater.setInput(input.duplicate());
       if (last) {
         deflater.finish();
       }
 
-      // Room for incompressible input plus the stored-block and flush overheads, so one call
-      // nearly always suffices; the loop grows the buffer otherwise.
-      byte[] output = new byte[length + (length >> 6) + 64];
-      int written = 0;
       int flush = last ? Deflater.NO_FLUSH : Deflater.SYNC_FLUSH;
+      output.clear();
       while (true) {
-        int room = output.length - written;
-        written += deflater.deflate(output, written, room, flush);
-        boolean done = last ? deflater.finished() : written < output.length;
+        deflater.deflate(output, flush);
+        boolean done = last ? deflater.finished() : output.hasRemaining();
         if (done) {
-          return Arrays.copyOf(output, written);
+          return output.flip();
         }
-        output = Arrays.copyOf(output, output.length * 2);
+        // Rare: more output than the room for incompressible input. The larger buffer does not
+        // go back to the pool; the collector frees it and the one it replaces.
+        output = ByteBuffer.allocateDirect(output.capacity() * 2).put(output.flip());
       }
     } finally {
-      deflater.end();
+      Deflaters.give(level, deflater);
     }
   }
 
@@ -298,10 +328,81 @@ public final class ParallelGzipOutputStream extends OutputStream {
 
   /** Drops blocks not yet started; running ones finish on their own and free their deflater. */
   private void cancelPending() {
-    for (FutureTask<byte[]> task : pending) {
-      task.cancel(false);
+    for (Block pendingBlock : pending) {
+      pendingBlock.task.cancel(false);
     }
     pending.clear();
+  }
+
+  /** A block submitted for compression, and the input it reads its dictionary from. */
+  private record Block(FutureTask<ByteBuffer> task, ByteBuffer dictionary) {}
+
+  /**
+   * Direct buffers of one size, shared by every stream of the process. A stream takes what its
+   * blocks in flight need and gives them back once written, so the pool holds about as many as
+   * the most blocks ever in flight at once; buffers beyond its bound are left to the collector.
+   */
+  private static final class BufferPool {
+    /** Room for a block of incompressible input plus deflate's stored-block and flush overheads. */
+    static final int OUTPUT_SIZE = BLOCK_SIZE + (BLOCK_SIZE >> 6) + 64;
+
+    static final BufferPool INPUTS = new BufferPool(BLOCK_SIZE);
+    static final BufferPool OUTPUTS = new BufferPool(OUTPUT_SIZE);
+
+    private static final int KEPT = 16 * Runtime.getRuntime().availableProcessors();
+
+    private final int capacity;
+    private final ConcurrentLinkedQueue<ByteBuffer> free = new ConcurrentLinkedQueue<>();
+    private final AtomicInteger count = new AtomicInteger();
+
+    private BufferPool(int capacity) {
+      this.capacity = capacity;
+    }
+
+    ByteBuffer take() {
+      ByteBuffer buffer = free.poll();
+      if (buffer == null) {
+        return ByteBuffer.allocateDirect(capacity);
+      }
+      count.decrementAndGet();
+      return buffer.clear();
+    }
+
+    void give(ByteBuffer buffer) {
+      if (buffer.capacity() == capacity && count.incrementAndGet() <= KEPT) {
+        free.add(buffer);
+      } else if (buffer.capacity() == capacity) {
+        count.decrementAndGet();
+      }
+    }
+  }
+
+  /**
+   * One {@link Deflater} per thread and level, reset between blocks: setting one up costs a few
+   * hundred KiB of native memory and clearing its tables, which block after block adds up.
+   */
+  private static final class Deflaters {
+    private static final ThreadLocal<Deflater[]> BY_LEVEL =
+        ThreadLocal.withInitial(() -> new Deflater[10]);
+
+    static Deflater take(int level) {
+      Deflater[] byLevel = BY_LEVEL.get();
+      Deflater deflater = byLevel[level];
+      if (deflater == null) {
+        return new Deflater(level, true);
+      }
+      byLevel[level] = null;
+      return deflater;
+    }
+
+    /**
+     * Resets {@code deflater}, taken for {@code level}, and keeps it for the thread's next block.
+     * A thread that ends leaves its deflaters to the collector, whose cleaner frees their memory.
+     */
+    static void give(int level, Deflater deflater) {
+      deflater.reset();
+      BY_LEVEL.get()[level] = deflater;
+    }
   }
 
   private static final class SharedPool {

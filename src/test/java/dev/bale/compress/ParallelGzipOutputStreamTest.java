@@ -8,11 +8,15 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.util.Arrays;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.zip.CRC32;
+import java.util.zip.Deflater;
 import java.util.zip.GZIPInputStream;
 import java.util.zip.GZIPOutputStream;
 import org.junit.jupiter.api.AfterAll;
@@ -224,6 +228,55 @@ class ParallelGzipOutputStreamTest {
     }
 
     assertThat(sink.toByteArray()).isEqualTo(gzip(data, 6, data.length));
+  }
+
+  @Test
+  void bytes_withReusedBuffersAndDeflaters_matchBlocksDeflatedOneByOneFromScratch()
+      throws IOException {
+    // Mixed text and random data, so that blocks compress differently and a deflater or buffer
+    // carrying anything over from an earlier block would show.
+    ByteArrayOutputStream mixed = new ByteArrayOutputStream();
+    for (int i = 0; i < 12; i++) {
+      mixed.write(i % 3 == 0 ? Samples.random(BLOCK / 2 + i, i) : Samples.text(BLOCK + 7 * i, i));
+    }
+    byte[] data = mixed.toByteArray();
+
+    for (int round = 0; round < 3; round++) {
+      assertThat(gzip(data, 6, 50_000)).isEqualTo(deflatedOneByOne(data, 6));
+    }
+  }
+
+  /** The stream's definition spelt out: every block through a deflater of its own. */
+  private static byte[] deflatedOneByOne(byte[] data, int level) throws IOException {
+    ByteArrayOutputStream sink = new ByteArrayOutputStream();
+    sink.write(new byte[] {0x1f, (byte) 0x8b, 8, 0, 0, 0, 0, 0, 0, (byte) 255});
+    int offset = 0;
+    do {
+      int length = Math.min(BLOCK, data.length - offset);
+      boolean last = offset + length == data.length;
+      Deflater deflater = new Deflater(level, true);
+      if (offset > 0) {
+        deflater.setDictionary(data, offset - 32 * 1024, 32 * 1024);
+      }
+      deflater.setInput(data, offset, length);
+      if (last) {
+        deflater.finish();
+      }
+      byte[] buffer = new byte[2 * BLOCK];
+      int written = deflater.deflate(buffer, 0, buffer.length,
+          last ? Deflater.NO_FLUSH : Deflater.SYNC_FLUSH);
+      assertThat(last ? deflater.finished() : written < buffer.length).isTrue();
+      deflater.end();
+      sink.write(buffer, 0, written);
+      offset += length;
+    } while (offset < data.length);
+
+    CRC32 crc = new CRC32();
+    crc.update(data);
+    ByteBuffer trailer = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
+    trailer.putInt((int) crc.getValue()).putInt(data.length);
+    sink.write(trailer.array());
+    return sink.toByteArray();
   }
 
   private static byte[] gzip(byte[] data, int level, int chunk) throws IOException {
