@@ -1,30 +1,43 @@
 package dev.bale.cli;
 
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Supplier;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-/** The root command: global options and the list of subcommands. */
+/**
+ * The root command: global options and the list of subcommands.
+ *
+ * <p>The subcommands are not in the {@code @Command} annotation: picocli would build the model of
+ * every one of them, by reflection over each option, for every run, and that is a good part of
+ * bale's start-up. {@link #commandLine} adds only the one the arguments name.
+ */
 @Command(
     name = "bale",
     mixinStandardHelpOptions = true,
     versionProvider = VersionProvider.class,
-    description = "Turns the closures of store items into container images.",
-    subcommands = {
-      AddCommand.class,
-      RequisitesCommand.class,
-      ReferencesCommand.class,
-      ReferrersCommand.class,
-      PathInfoCommand.class,
-      VerifyCommand.class,
-      GcCommand.class,
-      ArchiveCommand.class,
-      PackCommand.class,
-      PushCommand.class,
-      PullCommand.class,
-    })
+    description = "Turns the closures of store items into container images.")
 final class BaleCommand implements Runnable {
+  /** The subcommands, in the order the usage lists them. */
+  private static final List<Supplier<Object>> SUBCOMMANDS =
+      List.of(
+          AddCommand::new,
+          RequisitesCommand::new,
+          ReferencesCommand::new,
+          ReferrersCommand::new,
+          PathInfoCommand::new,
+          VerifyCommand::new,
+          GcCommand::new,
+          ArchiveCommand::new,
+          PackCommand::new,
+          PushCommand::new,
+          PullCommand::new);
+
+
   @Spec CommandSpec spec;
 
   @Option(
@@ -42,5 +55,49 @@ final class BaleCommand implements Runnable {
   @Override
   public void run() {
     spec.commandLine().usage(spec.commandLine().getOut());
+  }
+
+  /**
+   * Returns the command line of {@code root} for {@code args}: with only the subcommand that the
+   * first argument after the global options names, with none when the arguments ask for the
+   * version alone, and with all of them otherwise (no arguments, help, a misspelt command), so
+   * that the usage and the suggestions list them all.
+   */
+  static CommandLine commandLine(BaleCommand root, String... args) {
+    if (List.of(args).equals(List.of("--version")) || List.of(args).equals(List.of("-V"))) {
+      return new CommandLine(root);
+    }
+    String named = subcommandName(args);
+    List<Object> commands = new ArrayList<>();
+    boolean known = false;
+    for (Supplier<Object> subcommand : SUBCOMMANDS) {
+      Object command = subcommand.get();
+      commands.add(command);
+      known |= nameOf(command).equals(named);
+    }
+
+    CommandLine commandLine = new CommandLine(root);
+    for (Object command : commands) {
+      if (!known || nameOf(command).equals(named)) {
+        commandLine.addSubcommand(nameOf(command), command);
+      }
+    }
+    return commandLine;
+  }
+
+  private static String nameOf(Object command) {
+    return command.getClass().getAnnotation(Command.class).name();
+  }
+
+  /** Returns the first argument that is neither a global option nor its value, or null. */
+  private static String subcommandName(String... args) {
+    for (int i = 0; i < args.length; i++) {
+      if (args[i].equals("--store")) {
+        i++;
+      } else if (!args[i].startsWith("-")) {
+        return args[i];
+      }
+    }
+    return null;
   }
 }

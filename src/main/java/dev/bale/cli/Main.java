@@ -26,7 +26,7 @@ public final class Main {
    */
   public static int run(PrintWriter out, PrintWriter err, String... args) {
     BaleCommand root = new BaleCommand();
-    CommandLine commandLine = new CommandLine(root);
+    CommandLine commandLine = BaleCommand.commandLine(root, args);
     commandLine.setOut(out);
     commandLine.setErr(err);
     commandLine.setExecutionExceptionHandler(new FailureHandler(root));

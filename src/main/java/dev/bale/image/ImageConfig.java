@@ -1,6 +1,5 @@
 package dev.bale.image;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.bale.hash.Digest;
@@ -33,8 +32,6 @@ public record ImageConfig(
   /** The creation time when none is given: one second after the epoch, as Guix uses. */
   public static final Instant DEFAULT_CREATED = Instant.ofEpochSecond(1);
 
-  private static final ObjectMapper JSON = new ObjectMapper();
-
   /** Copies the collections. */
   public ImageConfig {
     Objects.requireNonNull(platform);
@@ -61,7 +58,7 @@ public record ImageConfig(
     if (layers.size() != diffIds.size()) {
       throw new IllegalArgumentException(layers.size() + " layers but " + diffIds.size());
     }
-    ObjectNode root = JSON.createObjectNode();
+    ObjectNode root = Json.object();
     root.put("created", created.toString());
     root.put("architecture", platform.architecture());
     if (!platform.variant().isEmpty()) {
@@ -82,11 +79,11 @@ public record ImageConfig(
       step.put("created_by", "bale pack");
       step.put("comment", layer.description());
     }
-    return write(root);
+    return Json.write(root);
   }
 
   private ObjectNode runtimeConfig() {
-    ObjectNode config = JSON.createObjectNode();
+    ObjectNode config = Json.object();
     if (!user.isEmpty()) {
       config.put("User", user);
     }
@@ -111,14 +108,6 @@ public record ImageConfig(
       labels.forEach(node::put);
     }
     return config;
-  }
-
-  static byte[] write(com.fasterxml.jackson.databind.JsonNode node) {
-    try {
-      return JSON.writeValueAsBytes(node);
-    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-      throw new IllegalStateException("a JSON tree could not be written", e);
-    }
   }
 
   /** Collects the optional parts of a config. */

@@ -2,7 +2,6 @@ package dev.bale.image;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.List;
 
@@ -34,18 +33,18 @@ public record Manifest(String mediaType, Descriptor config, List<Descriptor> lay
 
   /** Returns the manifest document. */
   public byte[] toJson() {
-    ObjectNode root = JsonNodeFactory.instance.objectNode();
+    ObjectNode root = Json.object();
     root.put("schemaVersion", 2);
     root.put("mediaType", mediaType);
     root.set("config", descriptorNode(config));
     ArrayNode array = root.putArray("layers");
     layers.forEach(layer -> array.add(descriptorNode(layer)));
-    return ImageConfig.write(root);
+    return Json.write(root);
   }
 
   /** Returns {@code descriptor} as a JSON object: media type, digest, size. */
   public static ObjectNode descriptorNode(Descriptor descriptor) {
-    ObjectNode node = JsonNodeFactory.instance.objectNode();
+    ObjectNode node = Json.object();
     node.put("mediaType", descriptor.mediaType());
     node.put("digest", descriptor.digest().toString());
     node.put("size", descriptor.size());
@@ -54,6 +53,6 @@ public record Manifest(String mediaType, Descriptor config, List<Descriptor> lay
 
   /** Returns the bytes of {@code node}, compact, keys in insertion order. */
   public static byte[] json(JsonNode node) {
-    return ImageConfig.write(node);
+    return Json.write(node);
   }
 }

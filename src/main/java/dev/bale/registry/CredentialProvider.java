@@ -1,7 +1,7 @@
 package dev.bale.registry;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.bale.image.Json;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -79,7 +79,7 @@ public interface CredentialProvider {
     }
     JsonNode auths;
     try {
-      auths = new ObjectMapper().readTree(file.toFile()).path("auths");
+      auths = Json.read(file).path("auths");
     } catch (IOException e) {
       // The parser's message may quote the file's text, which may hold a password.
       throw new RegistryException(

@@ -1,10 +1,10 @@
 package dev.bale.registry;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.bale.hash.Digest;
+import dev.bale.image.Json;
 import java.io.IOException;
 import java.nio.file.Path;
 
@@ -13,8 +13,6 @@ import java.nio.file.Path;
  * pointing at the layout's own blob files, as recent {@code docker save} does.
  */
 final class DockerArchiveManifest {
-  private static final ObjectMapper JSON = new ObjectMapper();
-
   private DockerArchiveManifest() {}
 
   /**
@@ -24,8 +22,8 @@ final class DockerArchiveManifest {
    * @throws RegistryException if the layout holds an index of several images
    */
   static byte[] of(Path layout, ImageReference source) throws IOException, RegistryException {
-    JsonNode top = JSON.readTree(layout.resolve("index.json").toFile()).path("manifests").get(0);
-    JsonNode manifest = JSON.readTree(blob(layout, top.path("digest").asText()).toFile());
+    JsonNode top = Json.read(layout.resolve("index.json")).path("manifests").get(0);
+    JsonNode manifest = Json.read(blob(layout, top.path("digest").asText()));
     if (MediaTypes.isIndex(top.path("mediaType").asText())) {
       JsonNode entries = manifest.path("manifests");
       if (entries.size() != 1) {
@@ -36,10 +34,10 @@ final class DockerArchiveManifest {
                 + entries.size()
                 + " platforms; pick one with --platform");
       }
-      manifest = JSON.readTree(blob(layout, entries.get(0).path("digest").asText()).toFile());
+      manifest = Json.read(blob(layout, entries.get(0).path("digest").asText()));
     }
 
-    ObjectNode entry = JSON.createObjectNode();
+    ObjectNode entry = Json.object();
     entry.put("Config", name(manifest.path("config").path("digest").asText()));
     ArrayNode tags = entry.putArray("RepoTags");
     if (source.tag() != null) {
@@ -49,9 +47,9 @@ final class DockerArchiveManifest {
     for (JsonNode layer : manifest.path("layers")) {
       layers.add(name(layer.path("digest").asText()));
     }
-    ArrayNode root = JSON.createArrayNode();
+    ArrayNode root = Json.array();
     root.add(entry);
-    return JSON.writeValueAsBytes(root);
+    return Json.write(root);
   }
 
   private static String name(String digest) {

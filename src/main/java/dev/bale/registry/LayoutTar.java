@@ -1,8 +1,8 @@
 package dev.bale.registry;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.bale.hash.Digest;
+import dev.bale.image.Json;
 import dev.bale.tar.TarEntry;
 import dev.bale.tar.TarWriter;
 import java.io.IOException;
@@ -22,7 +22,6 @@ import java.util.stream.Stream;
  * manifest, then {@code index.json}. A pulled image so gives the bytes {@code pack} wrote.
  */
 final class LayoutTar {
-  private static final ObjectMapper JSON = new ObjectMapper();
   private static final int FILE_MODE = 0644;
   private static final int DIRECTORY_MODE = 0755;
 
@@ -64,7 +63,7 @@ final class LayoutTar {
    */
   private static Set<Digest> blobOrder(Path layout) throws IOException {
     Set<Digest> order = new LinkedHashSet<>();
-    for (JsonNode entry : JSON.readTree(layout.resolve("index.json").toFile()).path("manifests")) {
+    for (JsonNode entry : Json.read(layout.resolve("index.json")).path("manifests")) {
       visit(layout, Digest.parse(entry.path("digest").asText()), order);
     }
     try (Stream<Path> blobs = Files.list(layout.resolve("blobs").resolve(Digest.ALGORITHM))) {
@@ -78,8 +77,7 @@ final class LayoutTar {
       return;
     }
     JsonNode document =
-        JSON.readTree(
-            layout.resolve("blobs").resolve(Digest.ALGORITHM).resolve(digest.hex()).toFile());
+        Json.read(layout.resolve("blobs").resolve(Digest.ALGORITHM).resolve(digest.hex()));
     for (JsonNode child : document.path("manifests")) {
       visit(layout, Digest.parse(child.path("digest").asText()), order);
     }

@@ -1,9 +1,9 @@
 package dev.bale.registry;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.bale.hash.Digest;
 import dev.bale.hash.DigestingInputStream;
+import dev.bale.image.Json;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Path;
@@ -19,8 +19,6 @@ import java.util.List;
  * @param index the index listing {@code images} by platform, or null for a single image
  */
 public record LocalImage(List<PushImage> images, Manifest index) {
-  private static final ObjectMapper JSON = new ObjectMapper();
-
   /** Checks that there is one image, or an index. */
   public LocalImage {
     images = List.copyOf(images);
@@ -69,13 +67,13 @@ public record LocalImage(List<PushImage> images, Manifest index) {
 
   private static LocalImage readLayout(ArchiveFiles files, Path path, ManifestFormat format)
       throws IOException, RegistryException {
-    JsonNode entries = JSON.readTree(files.read("index.json")).path("manifests");
+    JsonNode entries = Json.read(files.read("index.json")).path("manifests");
     if (entries.size() == 0) {
       throw new RegistryException("cannot read image '" + path + "': index.json lists no image");
     }
     if (entries.size() == 1 && MediaTypes.isIndex(entries.get(0).path("mediaType").asText())) {
       Manifest index = readManifest(files, entries.get(0), path);
-      return readIndex(files, index, JSON.readTree(index.bytes()).path("manifests"), path, format);
+      return readIndex(files, index, Json.read(index.bytes()).path("manifests"), path, format);
     }
     if (entries.size() == 1) {
       Manifest manifest = readManifest(files, entries.get(0), path);
@@ -146,7 +144,7 @@ public record LocalImage(List<PushImage> images, Manifest index) {
     }
     String mediaType = descriptor.path("mediaType").asText("");
     if (mediaType.isEmpty()) {
-      mediaType = JSON.readTree(bytes).path("mediaType").asText(MediaTypes.OCI_MANIFEST);
+      mediaType = Json.read(bytes).path("mediaType").asText(MediaTypes.OCI_MANIFEST);
     }
     return new Manifest(mediaType, bytes);
   }
@@ -158,7 +156,7 @@ public record LocalImage(List<PushImage> images, Manifest index) {
       throw new RegistryException(
           "cannot read image '" + path + "': an index inside an index is not supported");
     }
-    JsonNode json = JSON.readTree(manifest.bytes());
+    JsonNode json = Json.read(manifest.bytes());
     Blob config = layoutBlob(files, json.path("config"), path);
     List<Blob> layers = new ArrayList<>();
     for (JsonNode layer : json.path("layers")) {
@@ -203,7 +201,7 @@ public record LocalImage(List<PushImage> images, Manifest index) {
 
   private static LocalImage readDockerArchive(ArchiveFiles files, Path path, ManifestFormat format)
       throws IOException, RegistryException {
-    JsonNode entries = JSON.readTree(files.read("manifest.json"));
+    JsonNode entries = Json.read(files.read("manifest.json"));
     if (entries.size() != 1) {
       throw new RegistryException(
           "cannot read Docker archive '"

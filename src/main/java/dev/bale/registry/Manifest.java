@@ -1,9 +1,9 @@
 package dev.bale.registry;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.bale.hash.Digest;
+import dev.bale.image.Json;
 import java.util.List;
 
 /**
@@ -11,8 +11,6 @@ import java.util.List;
  * digest of those bytes.
  */
 public record Manifest(String mediaType, byte[] bytes) {
-  private static final ObjectMapper JSON = new ObjectMapper();
-
   /** Copies the bytes and checks the media type. */
   public Manifest {
     if (!MediaTypes.isIndex(mediaType) && !MediaTypes.isManifest(mediaType)) {
@@ -50,7 +48,7 @@ public record Manifest(String mediaType, byte[] bytes) {
    */
   public static Manifest forImage(ManifestFormat format, Blob config, List<Blob> layers)
       throws RegistryException {
-    ObjectNode root = JSON.createObjectNode();
+    ObjectNode root = Json.object();
     root.put("schemaVersion", 2);
     String mediaType = MediaTypes.convert(MediaTypes.OCI_MANIFEST, format);
     root.put("mediaType", mediaType);
@@ -59,7 +57,7 @@ public record Manifest(String mediaType, byte[] bytes) {
     for (Blob layer : layers) {
       layerArray.add(descriptor(format, layer));
     }
-    return new Manifest(mediaType, write(root));
+    return new Manifest(mediaType, Json.write(root));
   }
 
   /**
@@ -69,7 +67,7 @@ public record Manifest(String mediaType, byte[] bytes) {
    */
   public static Manifest forIndex(ManifestFormat format, List<PlatformManifest> manifests)
       throws RegistryException {
-    ObjectNode root = JSON.createObjectNode();
+    ObjectNode root = Json.object();
     root.put("schemaVersion", 2);
     String mediaType = MediaTypes.convert(MediaTypes.OCI_INDEX, format);
     root.put("mediaType", mediaType);
@@ -89,23 +87,15 @@ public record Manifest(String mediaType, byte[] bytes) {
         platform.put("variant", entry.platform().variant());
       }
     }
-    return new Manifest(mediaType, write(root));
+    return new Manifest(mediaType, Json.write(root));
   }
 
   private static ObjectNode descriptor(ManifestFormat format, Blob blob) throws RegistryException {
-    ObjectNode node = JSON.createObjectNode();
+    ObjectNode node = Json.object();
     node.put("mediaType", MediaTypes.convert(blob.mediaType(), format));
     node.put("digest", blob.digest().toString());
     node.put("size", blob.size());
     return node;
-  }
-
-  private static byte[] write(ObjectNode root) {
-    try {
-      return JSON.writeValueAsBytes(root);
-    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-      throw new IllegalStateException("a JSON tree of strings and numbers always serialises", e);
-    }
   }
 
   /** An image manifest and the platform it is for, one entry of an index. */

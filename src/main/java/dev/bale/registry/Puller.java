@@ -1,13 +1,13 @@
 package dev.bale.registry;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.bale.event.EventSink;
 import dev.bale.event.Level;
 import dev.bale.hash.Digest;
 import dev.bale.hash.DigestingInputStream;
+import dev.bale.image.Json;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -32,7 +32,6 @@ import java.util.stream.Stream;
  * one rename.
  */
 final class Puller {
-  private static final ObjectMapper JSON = new ObjectMapper();
   private static final int MAX_MANIFEST = 4 << 20;
   private static final String ACCEPT =
       String.join(
@@ -114,7 +113,7 @@ final class Puller {
     }
     JsonNode json;
     try {
-      json = JSON.readTree(config.toFile());
+      json = Json.read(config);
     } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
       // An artifact whose config is not an image config has no platform to name.
       return null;
@@ -124,7 +123,7 @@ final class Puller {
     if (architecture.isEmpty() || os.isEmpty()) {
       return null;
     }
-    ObjectNode platform = JSON.createObjectNode();
+    ObjectNode platform = Json.object();
     platform.put("architecture", architecture);
     platform.put("os", os);
     if (!json.path("variant").asText("").isEmpty()) {
@@ -213,7 +212,7 @@ final class Puller {
   private String readMediaType(byte[] bytes, String key) throws RegistryException {
     String mediaType;
     try {
-      mediaType = JSON.readTree(bytes).path("mediaType").asText("");
+      mediaType = Json.read(bytes).path("mediaType").asText("");
     } catch (IOException e) {
       mediaType = "";
     }
@@ -232,7 +231,7 @@ final class Puller {
 
   private JsonNode read(Manifest manifest) throws RegistryException {
     try {
-      return JSON.readTree(manifest.bytes());
+      return Json.read(manifest.bytes());
     } catch (IOException e) {
       throw new RegistryException(
           "manifest " + manifest.digest() + " from '" + connection.registry() + "' is not JSON");
@@ -419,13 +418,13 @@ final class Puller {
     Path indexFile = layout.resolve("index.json");
     ObjectNode index;
     if (Files.exists(indexFile)) {
-      index = (ObjectNode) JSON.readTree(indexFile.toFile());
+      index = (ObjectNode) Json.read(indexFile);
     } else {
-      index = JSON.createObjectNode();
+      index = Json.object();
       index.put("schemaVersion", 2);
       index.put("mediaType", MediaTypes.OCI_INDEX);
     }
-    ArrayNode kept = JSON.createArrayNode();
+    ArrayNode kept = Json.array();
     for (JsonNode entry : index.path("manifests")) {
       String name = entry.path("annotations").path(REF_NAME).asText(null);
       boolean replaced =
@@ -449,7 +448,7 @@ final class Puller {
     index.set("manifests", kept);
     Path temporary = Files.createTempFile(layout, ".index-", ".tmp");
     try {
-      JSON.writeValue(temporary.toFile(), index);
+      Files.write(temporary, Json.write(index));
       Files.move(
           temporary,
           indexFile,

@@ -1,9 +1,9 @@
 package dev.bale.registry;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.bale.event.EventSink;
 import dev.bale.event.Level;
+import dev.bale.image.Json;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InterruptedIOException;
@@ -27,7 +27,6 @@ import javax.net.ssl.SSLException;
  * before it expires) and repeats requests that failed for a passing reason.
  */
 final class RegistryConnection {
-  private static final ObjectMapper JSON = new ObjectMapper();
   // A token is renewed this long (or a tenth of its lifetime) before it expires, so that it
   // does not run out between being sent and being checked.
   private static final Duration TOKEN_MARGIN = Duration.ofSeconds(10);
@@ -240,7 +239,7 @@ final class RegistryConnection {
   private void readToken(byte[] body, URI realm) throws RegistryException {
     JsonNode json;
     try {
-      json = JSON.readTree(body);
+      json = Json.read(body);
     } catch (IOException e) {
       throw new RegistryException(
           "the token server '" + realm.getHost() + "' answered with something that is not JSON");
@@ -476,7 +475,7 @@ final class RegistryConnection {
   static String detail(HttpResponse<?> response) {
     byte[] body = bodyBytes(response);
     try {
-      JsonNode first = JSON.readTree(body).path("errors").path(0);
+      JsonNode first = Json.read(body).path("errors").path(0);
       if (first.isObject()) {
         String message = first.path("message").asText("");
         return " " + first.path("code").asText("") + (message.isEmpty() ? "" : ": " + message);

@@ -43,8 +43,33 @@ class HelpAndUsageTest {
 
   @Test
   void commands_listedHere_areExactlyTheSubcommands() {
-    assertThat(new CommandLine(new BaleCommand()).getSubcommands().keySet())
+    assertThat(BaleCommand.commandLine(new BaleCommand()).getSubcommands().keySet())
         .containsExactlyElementsOf(COMMANDS);
+  }
+
+  @Test
+  void commandLine_namedCommand_getsTheModelOfThatCommandAlone() {
+    String[] args = {"--store", "push", "--stacktrace", "pack", "--format=oci-dir", "push"};
+
+    assertThat(BaleCommand.commandLine(new BaleCommand(), args).getSubcommands().keySet())
+        .containsExactly("pack");
+    assertThat(BaleCommand.commandLine(new BaleCommand(), "--store=guix", "gc").getSubcommands())
+        .containsOnlyKeys("gc");
+  }
+
+  @Test
+  void commandLine_versionAlone_getsNoCommand() {
+    assertThat(BaleCommand.commandLine(new BaleCommand(), "--version").getSubcommands()).isEmpty();
+    assertThat(BaleCommand.commandLine(new BaleCommand(), "-V").getSubcommands()).isEmpty();
+  }
+
+  @Test
+  void commandLine_noOrUnknownCommand_getsEveryCommand() {
+    for (String[] args :
+        List.of(new String[] {}, new String[] {"--help"}, new String[] {"--store", "x", "pakc"})) {
+      assertThat(BaleCommand.commandLine(new BaleCommand(), args).getSubcommands().keySet())
+          .containsExactlyElementsOf(COMMANDS);
+    }
   }
 
   @Test
@@ -75,7 +100,7 @@ class HelpAndUsageTest {
   void commandHelp_printsItsOwnUsageAndExitsZero(String command) {
     Result result = bale(command, "--help");
     String description =
-        new CommandLine(new BaleCommand())
+        BaleCommand.commandLine(new BaleCommand())
             .getSubcommands()
             .get(command)
             .getCommandSpec()

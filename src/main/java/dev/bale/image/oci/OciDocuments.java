@@ -1,12 +1,11 @@
 package dev.bale.image.oci;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.bale.image.Descriptor;
 import dev.bale.image.Image;
+import dev.bale.image.Json;
 import dev.bale.image.Manifest;
 import dev.bale.image.Platform;
 import java.io.IOException;
@@ -41,7 +40,7 @@ final class OciDocuments {
    * another tag, then {@code entry}.
    */
   static byte[] index(JsonNode existing, ObjectNode entry) {
-    ObjectNode root = JsonNodeFactory.instance.objectNode();
+    ObjectNode root = Json.object();
     root.put("schemaVersion", 2);
     root.put("mediaType", INDEX);
     ArrayNode manifests = root.putArray("manifests");
@@ -60,6 +59,6 @@ final class OciDocuments {
 
   /** Parses an existing {@code index.json}. */
   static JsonNode parse(byte[] json) throws IOException {
-    return new ObjectMapper().readTree(json);
+    return Json.read(json);
   }
 }
