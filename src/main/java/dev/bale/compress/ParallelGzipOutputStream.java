@@ -9,7 +9,6 @@ import java.util.Deque;
 import java.util.Objects;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.FutureTask;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
@@ -42,12 +41,10 @@ import java.util.zip.Deflater;
  * through streams of their own on the same executor. An instance is for one thread; it is not safe
  * to share it between threads.
  *
- * <p>Blocks live in direct buffers that every stream of the process takes from a shared pool and
- * gives back, and a block's dictionary is read from the previous block's input in place; each
+ * <p>Blocks live in direct buffers from a {@link DirectBufferPool} shared by every stream of the
+ * process, and a block's dictionary is read from the previous block's input in place; each
  * compressing thread keeps one {@link Deflater} per level. A gigabyte layer thus leaves almost no
- * garbage behind. Direct buffers also keep the deflater out of the JVM's critical regions, which a
- * heap array would hold for the whole of each block: while one is held the collector cannot run,
- * and a serial collector grows the heap instead, by the megabytes that other threads allocate.
+ * garbage behind, and the deflater never holds a critical region of the JVM.
  */
 // LIMITATION: the bytes are a function of the input, the level and the zlib the JDK is linked
 // with. A JDK built on another zlib (zlib-ng, say) writes a valid but different stream, so layer
@@ -337,44 +334,13 @@ public final class ParallelGzipOutputStream extends OutputStream {
   /** A block submitted for compression, and the input it reads its dictionary from. */
   private record Block(FutureTask<ByteBuffer> task, ByteBuffer dictionary) {}
 
-  /**
-   * Direct buffers of one size, shared by every stream of the process. A stream takes what its
-   * blocks in flight need and gives them back once written, so the pool holds about as many as
-   * the most blocks ever in flight at once; buffers beyond its bound are left to the collector.
-   */
+  /** The pools of block buffers: inputs, and outputs with room for incompressible input. */
   private static final class BufferPool {
-    /** Room for a block of incompressible input plus deflate's stored-block and flush overheads. */
+    /** A block of incompressible input plus deflate's stored-block and flush overheads. */
     static final int OUTPUT_SIZE = BLOCK_SIZE + (BLOCK_SIZE >> 6) + 64;
 
-    static final BufferPool INPUTS = new BufferPool(BLOCK_SIZE);
-    static final BufferPool OUTPUTS = new BufferPool(OUTPUT_SIZE);
-
-    private static final int KEPT = 16 * Runtime.getRuntime().availableProcessors();
-
-    private final int capacity;
-    private final ConcurrentLinkedQueue<ByteBuffer> free = new ConcurrentLinkedQueue<>();
-    private final AtomicInteger count = new AtomicInteger();
-
-    private BufferPool(int capacity) {
-      this.capacity = capacity;
-    }
-
-    ByteBuffer take() {
-      ByteBuffer buffer = free.poll();
-      if (buffer == null) {
-        return ByteBuffer.allocateDirect(capacity);
-      }
-      count.decrementAndGet();
-      return buffer.clear();
-    }
-
-    void give(ByteBuffer buffer) {
-      if (buffer.capacity() == capacity && count.incrementAndGet() <= KEPT) {
-        free.add(buffer);
-      } else if (buffer.capacity() == capacity) {
-        count.decrementAndGet();
-      }
-    }
+    static final DirectBufferPool INPUTS = new DirectBufferPool(BLOCK_SIZE);
+    static final DirectBufferPool OUTPUTS = new DirectBufferPool(OUTPUT_SIZE);
   }
 
   /**

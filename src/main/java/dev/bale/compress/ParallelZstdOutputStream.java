@@ -1,9 +1,12 @@
 package dev.bale.compress;
 
-import com.github.luben.zstd.ZstdOutputStreamNoFinalizer;
+import com.github.luben.zstd.EndDirective;
+import com.github.luben.zstd.ZstdCompressCtx;
 import com.github.luben.zstd.util.ZstdVersion;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.util.Objects;
 
 /**
  * Compresses a stream as one zstd frame with zstd's own worker threads, into bytes that depend only
@@ -17,7 +20,9 @@ import java.io.OutputStream;
  * the bytes.
  *
  * <p>The workers are native threads that zstd starts for each stream and ends in {@link #close()},
- * along with its native memory: a stream that is never closed leaks both.
+ * along with its native memory: a stream that is never closed leaks both. Input and output pass
+ * through direct buffers from a {@link DirectBufferPool}, so zstd never holds a critical region
+ * of the JVM, not even while it waits for a worker to take the next job.
  *
  * <p>Frames carry the 4-byte content checksum, as the {@code zstd} command writes by default, so
  * {@code zstd -t} and every decoder verify them; they carry no content size, which a stream does
@@ -33,8 +38,18 @@ public final class ParallelZstdOutputStream extends OutputStream {
   /** The version of zstd-jni in use, which names the zstd inside it. */
   public static final String LIBRARY_VERSION = ZstdVersion.VERSION;
 
-  private final ZstdOutputStreamNoFinalizer zstd;
+  /** The size of zstd's blocks, and the input size it suggests for streaming. */
+  private static final int BUFFER_SIZE = 128 * 1024;
+
+  private static final DirectBufferPool BUFFERS = new DirectBufferPool(BUFFER_SIZE);
+
   private final OutputStream out;
+  private final ZstdCompressCtx zstd;
+  private final ByteBuffer input = BUFFERS.take();
+  private final ByteBuffer output = BUFFERS.take();
+  private final byte[] transfer = new byte[BUFFER_SIZE];
+  private boolean failed;
+  private boolean closed;
 
   /** Compresses into {@code out} at the default level with one worker per processor. */
   public ParallelZstdOutputStream(OutputStream out) throws IOException {
@@ -50,13 +65,13 @@ public final class ParallelZstdOutputStream extends OutputStream {
       throw new IllegalArgumentException("zstd level must be 1 to 22, not " + level);
     }
     this.out = out;
-    this.zstd = open(out, level, Math.max(1, workers));
+    this.zstd = open(level, Math.max(1, workers));
   }
 
-  private static ZstdOutputStreamNoFinalizer open(OutputStream out, int level, int workers)
-      throws IOException {
+  private static ZstdCompressCtx open(int level, int workers) throws IOException {
     try {
-      ZstdOutputStreamNoFinalizer zstd = new ZstdOutputStreamNoFinalizer(out, level);
+      ZstdCompressCtx zstd = new ZstdCompressCtx();
+      zstd.setLevel(level);
       zstd.setWorkers(workers);
       zstd.setChecksum(true);
       return zstd;
@@ -73,12 +88,47 @@ public final class ParallelZstdOutputStream extends OutputStream {
 
   @Override
   public void write(int b) throws IOException {
-    zstd.write(b);
+    write(new byte[] {(byte) b}, 0, 1);
   }
 
   @Override
   public void write(byte[] b, int off, int len) throws IOException {
-    zstd.write(b, off, len);
+    Objects.checkFromIndexSize(off, len, b.length);
+    ensureOpen();
+    while (len > 0) {
+      int n = Math.min(len, input.remaining());
+      input.put(b, off, n);
+      off += n;
+      len -= n;
+      if (!input.hasRemaining()) {
+        compress(EndDirective.CONTINUE);
+      }
+    }
+  }
+
+  /**
+   * Hands the buffered input to zstd and writes what it gives back; with {@code END}, also ends
+   * the frame and writes all of it.
+   */
+  private void compress(EndDirective directive) throws IOException {
+    try {
+      input.flip();
+      boolean done;
+      do {
+        done = zstd.compressDirectByteBufferStream(output, input, directive);
+        output.flip();
+        while (output.hasRemaining()) {
+          int n = Math.min(output.remaining(), transfer.length);
+          output.get(transfer, 0, n);
+          out.write(transfer, 0, n);
+        }
+        output.clear();
+      } while (input.hasRemaining() || (directive == EndDirective.END && !done));
+      input.clear();
+    } catch (IOException | RuntimeException e) {
+      failed = true;
+      throw e;
+    }
   }
 
   /** Flushes the underlying stream only; the data zstd holds stays there until close. */
@@ -87,12 +137,39 @@ public final class ParallelZstdOutputStream extends OutputStream {
     out.flush();
   }
 
-  /** Ends the frame, closes the underlying stream and frees zstd's memory and threads. */
+  /**
+   * Ends the frame, closes the underlying stream and frees zstd's memory and threads; after a
+   * failure, only closes the stream and frees.
+   */
   @Override
   public void close() throws IOException {
-    // zstd-jni skips closing the underlying stream when ending the frame fails; this does not.
+    if (closed) {
+      return;
+    }
+    closed = true;
+
     try (OutputStream target = out) {
-      zstd.closeWithoutClosingParentStream();
+      if (!failed) {
+        // Input that reaches zstd only with the end of the frame tells it the content size, and
+        // zstd then compresses a small one on a single thread, into other bytes: hand it over first.
+        if (input.position() > 0) {
+          compress(EndDirective.CONTINUE);
+        }
+        compress(EndDirective.END);
+      }
+    } finally {
+      zstd.close();
+      BUFFERS.give(input);
+      BUFFERS.give(output);
+    }
+  }
+
+  private void ensureOpen() throws IOException {
+    if (closed) {
+      throw new IOException("cannot write to a closed zstd stream");
+    }
+    if (failed) {
+      throw new IOException("cannot write to a zstd stream after an earlier write failed");
     }
   }
 }

@@ -49,6 +49,22 @@ class ParallelZstdOutputStreamTest {
     }
   }
 
+  @ParameterizedTest
+  @ValueSource(ints = {0, 1, 100, 128 * 1024 - 1, 128 * 1024, 128 * 1024 + 1, 10 * MIB + 7})
+  void bytes_equalThoseOfZstdJnisOwnMultithreadedStream(int size) throws IOException {
+    // zstd-jni's stream over heap arrays, with the same parameters: the bytes do not depend on
+    // how the input reaches zstd.
+    byte[] data = Samples.text(size, 5);
+    ByteArrayOutputStream sink = new ByteArrayOutputStream();
+    try (ZstdOutputStreamNoFinalizer out = new ZstdOutputStreamNoFinalizer(sink, 3)) {
+      out.setWorkers(2);
+      out.setChecksum(true);
+      out.write(data);
+    }
+
+    assertThat(zstd(data, 3, 2, 50_000)).isEqualTo(sink.toByteArray());
+  }
+
   @Test
   void bytes_singleThreadedZstd_differ() throws IOException {
     // Why this stream never runs zstd with 0 workers: its single-threaded mode has other bytes.
