@@ -5,6 +5,7 @@ import dev.bale.event.Level;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpRequest;
@@ -14,7 +15,9 @@ import java.net.http.HttpResponse.BodyHandlers;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
 
 /**
  * Gets one blob into a repository by the cheapest way the registry allows: nothing when it is there
@@ -252,14 +255,12 @@ final class BlobUploader {
     InputStream in = null;
     try {
       in = openAt(blob, 0);
-      // One chunk is held in memory so that a failed PATCH can be told apart from a failed
-      // read; with three parallel uploads that is at most 48 MiB at the default chunk size.
-      byte[] chunk = new byte[(int) Math.min(chunkSize, blob.size())];
       while (offset < blob.size()) {
-        int length = (int) Math.min(chunk.length, blob.size() - offset);
+        long length = Math.min(chunkSize, blob.size() - offset);
         try {
-          in.readNBytes(chunk, 0, length);
-          location = patch(location, chunk, length, offset, blob);
+          // The chunk streams from the blob to the socket; after a failure the blob is opened
+          // again where the registry says its upload stands, so no chunk is kept in memory.
+          location = patch(location, in, length, offset, blob);
           offset += length;
           bytesSent.addAndGet(length);
           events.progress(name, offset, blob.size());
@@ -339,16 +340,29 @@ final class BlobUploader {
     }
   }
 
-  private URI patch(URI location, byte[] chunk, int length, long offset, Blob blob)
+  /** Sends the next {@code length} bytes of {@code in}, which stays open, as one chunk. */
+  private URI patch(URI location, InputStream in, long length, long offset, Blob blob)
       throws IOException, RegistryException, ChunkRejected {
     String range = offset + "-" + (offset + length - 1);
+    AtomicBoolean taken = new AtomicBoolean();
+    Supplier<InputStream> chunk =
+        () -> {
+          // The bytes can be read once; a second reading fails the request, and the upload
+          // resumes from what the registry holds.
+          if (taken.getAndSet(true)) {
+            throw new UncheckedIOException(new IOException("a chunk cannot be sent twice"));
+          }
+          return new BoundedInputStream(new KeptOpen(in), length);
+        };
     HttpResponse<byte[]> response =
         connection.sendOnce(
             () ->
                 HttpRequest.newBuilder(location)
                     .header("Content-Type", "application/octet-stream")
                     .header("Content-Range", range)
-                    .method("PATCH", BodyPublishers.ofByteArray(chunk, 0, length)),
+                    .method(
+                        "PATCH",
+                        BodyPublishers.fromPublisher(BodyPublishers.ofInputStream(chunk), length)),
             BodyHandlers.ofByteArray(),
             "upload a chunk of blob '" + blob.digest() + "'");
     if (response.statusCode() != 202) {
@@ -389,6 +403,21 @@ final class BlobUploader {
   }
 
   private record UploadStatus(URI location, long offset) {}
+
+  /** A view of a stream that the HTTP client can close without closing the stream. */
+  private static final class KeptOpen extends FilterInputStream {
+    KeptOpen(InputStream in) {
+      super(in);
+    }
+
+    @Override
+    public int read(byte[] b, int off, int len) throws IOException {
+      return in.read(b, off, len);
+    }
+
+    @Override
+    public void close() {}
+  }
 
   /** A chunk the registry answered with a status worth resuming after. */
   private static final class ChunkRejected extends Exception {
