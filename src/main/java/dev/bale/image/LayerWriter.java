@@ -32,6 +32,31 @@ public final class LayerWriter {
    */
   public static WrittenLayer write(Layer.Content content, Compression compression, OutputStream out)
       throws IOException {
+    return write(content, compression, out, null);
+  }
+
+  /**
+   * Writes the layer as {@link #write(Layer.Content, Compression, OutputStream)} does, given what
+   * a {@link LayerCache} recorded of it ({@code known}, or null). A compressed layer the cache
+   * knows does not get its diff ID computed again, the larger of the two digests: only the blob is
+   * hashed, and the diff ID returned is the recorded one. That is sound once the caller has checked
+   * the blob digest against the record ({@link LayerCache#confirm}): a blob with the recorded
+   * digest holds the recorded bytes, whose tar has the recorded diff ID.
+   */
+  public static WrittenLayer write(
+      Layer.Content content, Compression compression, OutputStream out, WrittenLayer known)
+      throws IOException {
+    if (known != null && compression != Compression.NONE) {
+      DigestingOutputStream blob = new DigestingOutputStream(new KeepOpen(out));
+      Counting tar = new Counting(compression.wrap(blob));
+      try (TarWriter writer = new TarWriter(tar)) {
+        for (TarEntry entry : content.entries()) {
+          writer.write(entry);
+        }
+      }
+      checkSize(tar.size, content);
+      return new WrittenLayer(blob.digest(), blob.size(), known.diffId(), tar.size);
+    }
     if (compression == Compression.NONE) {
       // An uncompressed blob is its own tar: its digest is its diff ID, computed once.
       PipelinedDigestingOutputStream tar = new PipelinedDigestingOutputStream(new KeepOpen(out));
@@ -53,9 +78,34 @@ public final class LayerWriter {
         writer.write(entry);
       }
     }
-    if (tar.size() != content.tarSize()) {
+    checkSize(tar.size(), content);
+  }
+
+  private static void checkSize(long size, Layer.Content content) {
+    if (size != content.tarSize()) {
       throw new IllegalStateException(
-          "layer tar has " + tar.size() + " bytes, not the planned " + content.tarSize());
+          "layer tar has " + size + " bytes, not the planned " + content.tarSize());
+    }
+  }
+
+  /** Counts the bytes of the tar on their way to the compressor. */
+  private static final class Counting extends FilterOutputStream {
+    long size;
+
+    Counting(OutputStream out) {
+      super(out);
+    }
+
+    @Override
+    public void write(int b) throws IOException {
+      out.write(b);
+      size++;
+    }
+
+    @Override
+    public void write(byte[] b, int off, int len) throws IOException {
+      out.write(b, off, len);
+      size += len;
     }
   }
 

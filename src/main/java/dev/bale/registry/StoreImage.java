@@ -98,7 +98,7 @@ public final class StoreImage {
         descriptor.size(),
         descriptor.mediaType(),
         out -> {
-          WrittenLayer written = LayerWriter.write(layer.scan(), compression, out);
+          WrittenLayer written = LayerWriter.write(layer.scan(), compression, out, announced);
           cache.confirm(layer, compression, announced, written);
         });
   }

@@ -296,6 +296,28 @@ class LayerCacheTest {
   }
 
   @Test
+  void ociLayout_wrongCacheEntryForAMissingBlob_failsAndIsForgotten() throws Exception {
+    // A layer the cache knows is written without computing its diff ID again, so the blob
+    // digest is all that vouches for the recorded diff ID: a wrong one must not pass.
+    Image image = image(Compression.ZSTD);
+    Layer layer = image.layers().get(0);
+    try (LayerCache cache = cache()) {
+      WrittenLayer real = cache.digests(layer, Compression.ZSTD);
+      WrittenLayer wrong =
+          new WrittenLayer(hashOf("wrong"), real.size(), hashOf("wrong too"), real.tarSize());
+      cache.record(layer, Compression.ZSTD, wrong);
+
+      assertThatThrownBy(() -> layout(Compression.ZSTD, cache, "wrong"))
+          .hasMessageContaining("cannot write layer '" + layer.description() + "'")
+          .hasMessageContaining("run again");
+      assertThat(cache.lookup(layer, Compression.ZSTD)).isEmpty();
+      assertThat(layout(Compression.ZSTD, cache, "again"))
+          .isEqualTo(layout(Compression.ZSTD, LayerCache.disabled(), "plain"));
+      assertThat(cache.lookup(layer, Compression.ZSTD)).contains(real);
+    }
+  }
+
+  @Test
   void concurrentPacks_sharingOneCache_areSafeAndAgree() throws Exception {
     ExecutorService pool = Executors.newFixedThreadPool(4);
     try {

@@ -123,8 +123,12 @@ public final class DockerArchiveWriter {
       throws IOException {
     if (compression != Compression.NONE && file != null) {
       Layer.Content content = layer.scan();
+      WrittenLayer known = cache.lookup(layer, compression).orElse(null);
       TarWriter.DeferredFile entry = archive.beginDeferredFile();
-      WrittenLayer result = LayerWriter.write(content, compression, entry);
+      WrittenLayer result = LayerWriter.write(content, compression, entry, known);
+      if (known != null) {
+        cache.confirm(layer, compression, known, result);
+      }
       entry.finish(name, FILE_MODE, file);
       return result;
     }
@@ -136,7 +140,7 @@ public final class DockerArchiveWriter {
     }
     WrittenLayer counted = cache.digests(layer, compression);
     try (OutputStream entry = archive.beginFile(name, FILE_MODE, counted.size())) {
-      WrittenLayer result = LayerWriter.write(layer.scan(), compression, entry);
+      WrittenLayer result = LayerWriter.write(layer.scan(), compression, entry, counted);
       cache.confirm(layer, compression, counted, result);
       return result;
     }

@@ -58,7 +58,7 @@ public final class OciArchiveWriter {
   public static WrittenImage write(
       Image image, FileChannel file, EventSink events, LayerCache cache) throws IOException {
     OutputStream out = new BufferedOutputStream(Channels.newOutputStream(file), BUFFER);
-    return new OciArchiveWriter(image, events, cache).write(out, new Patching(file));
+    return new OciArchiveWriter(image, events, cache).write(out, new Patching(file, cache));
   }
 
   /** Writes {@code image} to {@code out}, which is closed at the end. */
@@ -124,7 +124,7 @@ public final class OciArchiveWriter {
     WrittenLayer counted = cache.digests(layer, compression);
     String name = blobName(counted.digest());
     try (OutputStream entry = archive.beginFile(name, FILE_MODE, counted.size())) {
-      WrittenLayer result = LayerWriter.write(layer.scan(), compression, entry);
+      WrittenLayer result = LayerWriter.write(layer.scan(), compression, entry, counted);
       cache.confirm(layer, compression, counted, result);
       return result;
     }
@@ -137,13 +137,17 @@ public final class OciArchiveWriter {
   }
 
   /** Streams a layer once and then writes its header over the placeholder. */
-  private record Patching(FileChannel file) implements LayerEntry {
+  private record Patching(FileChannel file, LayerCache cache) implements LayerEntry {
     @Override
     public WrittenLayer write(TarWriter archive, Layer layer, Compression compression)
         throws IOException {
       Layer.Content content = layer.scan();
+      WrittenLayer known = cache.lookup(layer, compression).orElse(null);
       TarWriter.DeferredFile entry = archive.beginDeferredFile();
-      WrittenLayer result = LayerWriter.write(content, compression, entry);
+      WrittenLayer result = LayerWriter.write(content, compression, entry, known);
+      if (known != null) {
+        cache.confirm(layer, compression, known, result);
+      }
       entry.finish(blobName(result.digest()), FILE_MODE, file);
       return result;
     }

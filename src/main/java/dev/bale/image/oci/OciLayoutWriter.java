@@ -25,7 +25,6 @@ import java.nio.file.attribute.FileAttribute;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -114,26 +113,32 @@ public final class OciLayoutWriter {
     int threads = Math.min(layers.size(), Runtime.getRuntime().availableProcessors());
     ExecutorService pool = Executors.newFixedThreadPool(threads, OciLayoutWriter::daemon);
     try {
+      Compression compression = image.compression();
       List<Future<WrittenLayer>> pending = new ArrayList<>();
+      List<WrittenLayer> cached = new ArrayList<>();
       List<Boolean> built = new ArrayList<>();
       for (Layer layer : layers) {
-        Optional<WrittenLayer> known = present(blobs, layer, image.compression(), cache);
-        if (known.isPresent()) {
+        WrittenLayer known = cache.lookup(layer, compression).orElse(null);
+        boolean present = known != null && whole(blobs, known);
+        if (present) {
           events.log(Level.DEBUG, "layer in cache and layout: " + layer.description());
-          pending.add(CompletableFuture.completedFuture(known.get()));
+          pending.add(CompletableFuture.completedFuture(known));
         } else {
           events.log(Level.DEBUG, "writing layer: " + layer.description());
-          pending.add(pool.submit(() -> writeLayer(blobs, layer, image)));
+          pending.add(pool.submit(() -> writeLayer(blobs, layer, compression, known)));
         }
-        built.add(known.isEmpty());
+        cached.add(known);
+        built.add(!present);
       }
 
       List<WrittenLayer> written = new ArrayList<>();
       for (int i = 0; i < layers.size(); i++) {
         events.progressCount(PROGRESS, written.size(), layers.size());
         WrittenLayer result = await(pending.get(i));
-        if (built.get(i)) {
-          cache.record(layers.get(i), image.compression(), result);
+        if (built.get(i) && cached.get(i) != null) {
+          cache.confirm(layers.get(i), compression, cached.get(i), result);
+        } else if (built.get(i)) {
+          cache.record(layers.get(i), compression, result);
         }
         written.add(result);
       }
@@ -183,27 +188,26 @@ public final class OciLayoutWriter {
     }
   }
 
-  /** Returns what the cache knows of {@code layer} when its blob is in the layout, whole. */
-  private static Optional<WrittenLayer> present(
-      Path blobs, Layer layer, Compression compression, LayerCache cache) throws IOException {
-    Optional<WrittenLayer> known = cache.lookup(layer, compression);
-    if (known.isEmpty()) {
-      return known;
-    }
-    Path blob = blobs.resolve(known.get().digest().hex());
+  /** Tells whether the layout holds the blob of the layer the cache {@code known}, whole. */
+  private static boolean whole(Path blobs, WrittenLayer known) throws IOException {
+    Path blob = blobs.resolve(known.digest().hex());
     // Blobs are named by digest and renamed into place only when complete; a size check still
     // catches a blob truncated by hand.
-    boolean whole = Files.isRegularFile(blob) && Files.size(blob) == known.get().size();
-    return whole ? known : Optional.empty();
+    return Files.isRegularFile(blob) && Files.size(blob) == known.size();
   }
 
-  private static WrittenLayer writeLayer(Path blobs, Layer layer, Image image) throws IOException {
+  /**
+   * Writes {@code layer} into the layout; {@code known} is what the cache recorded of it, or null,
+   * and the caller checks the result against it.
+   */
+  private static WrittenLayer writeLayer(
+      Path blobs, Layer layer, Compression compression, WrittenLayer known) throws IOException {
     Layer.Content content = layer.scan();
     Path temporary = Files.createTempFile(blobs, ".layer-", ".tmp", READABLE);
     try {
       WrittenLayer result;
       try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(temporary), BUFFER)) {
-        result = LayerWriter.write(content, image.compression(), out);
+        result = LayerWriter.write(content, compression, out, known);
       }
       settle(temporary, blobs.resolve(result.digest().hex()));
       return result;
