@@ -39,6 +39,8 @@ class BaleScriptIT {
     assertThat(first.code()).as(first.err()).isZero();
     assertThat(first.out()).isEqualTo(version);
     assertThat(jar).isRegularFile();
+    // The first run also trained the class-data archive; an empty file marks a failed training.
+    assertThat(Files.size(copy.resolve("target/bale.jsa"))).isGreaterThan(1_000_000);
     FileTime built = Files.getLastModifiedTime(jar);
 
     Run second = script("--version");
