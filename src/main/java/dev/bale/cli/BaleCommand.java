@@ -37,7 +37,6 @@ final class BaleCommand implements Runnable {
           PushCommand::new,
           PullCommand::new);
 
-
   @Spec CommandSpec spec;
 
   @Option(
@@ -59,9 +58,9 @@ final class BaleCommand implements Runnable {
 
   /**
    * Returns the command line of {@code root} for {@code args}: with only the subcommand that the
-   * first argument after the global options names, with none when the arguments ask for the
-   * version alone, and with all of them otherwise (no arguments, help, a misspelt command), so
-   * that the usage and the suggestions list them all.
+   * first argument after the global options names, with none when the arguments ask for the version
+   * alone, and with all of them otherwise (no arguments, help, a misspelt command), so that the
+   * usage and the suggestions list them all.
    */
   static CommandLine commandLine(BaleCommand root, String... args) {
     if (List.of(args).equals(List.of("--version")) || List.of(args).equals(List.of("-V"))) {

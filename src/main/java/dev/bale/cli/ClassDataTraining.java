@@ -18,13 +18,13 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * The run whose classes {@code ./bale} puts in its class-data archive: a pack of a small file
- * into a throwaway store, then pushes of that image, cold and warm, and of the store item, to a
- * registry in this process on 127.0.0.1. Without the pushes the archive would hold none of the
- * JDK's HTTP client, and every push would load and verify several hundred classes at start-up.
+ * The run whose classes {@code ./bale} puts in its class-data archive: a pack of a small file into
+ * a throwaway store, then pushes of that image, cold and warm, and of the store item, to a registry
+ * in this process on 127.0.0.1. Without the pushes the archive would hold none of the JDK's HTTP
+ * client, and every push would load and verify several hundred classes at start-up.
  *
- * <p>The registry answers just what a push asks (the API root, blob checks and uploads,
- * manifests) and keeps the digests it received, nothing else: it exists to load classes.
+ * <p>The registry answers just what a push asks (the API root, blob checks and uploads, manifests)
+ * and keeps the digests it received, nothing else: it exists to load classes.
  */
 final class ClassDataTraining {
   private ClassDataTraining() {}

@@ -5,13 +5,13 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Direct buffers of one size, shared by the compressing streams of the process. A stream takes
- * what it needs and gives it back when done, so the pool holds about as many buffers as were ever
- * in use at once; buffers beyond its bound, and those a failed stream never gives back, are left
- * to the collector.
+ * Direct buffers of one size, shared by the compressing streams of the process. A stream takes what
+ * it needs and gives it back when done, so the pool holds about as many buffers as were ever in use
+ * at once; buffers beyond its bound, and those a failed stream never gives back, are left to the
+ * collector.
  *
- * <p>Direct buffers because a native compressor reads and writes them in place, where it would
- * hold a heap array in one of the JVM's critical regions for the whole call: while one is held the
+ * <p>Direct buffers because a native compressor reads and writes them in place, where it would hold
+ * a heap array in one of the JVM's critical regions for the whole call: while one is held the
  * collector cannot run, and a serial collector grows the heap instead by whatever other threads
  * allocate meanwhile.
  */

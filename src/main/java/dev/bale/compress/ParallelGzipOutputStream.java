@@ -68,12 +68,16 @@ public final class ParallelGzipOutputStream extends OutputStream {
   private final Deque<Block> pending = new ArrayDeque<>();
   private final CRC32 crc = new CRC32();
   private long size;
+
   /** The block being filled, taken from the pool at the first write after a submit. */
   private ByteBuffer block;
+
   /** The input of the previous block, whose last 32 KiB prime the next one; null at first. */
   private ByteBuffer previous;
+
   /** Where compressed blocks are copied on their way to {@code out}. */
   private byte[] transfer;
+
   private boolean headerWritten;
   private boolean failed;
   private boolean closed;
@@ -362,8 +366,8 @@ public final class ParallelGzipOutputStream extends OutputStream {
     }
 
     /**
-     * Resets {@code deflater}, taken for {@code level}, and keeps it for the thread's next block.
-     * A thread that ends leaves its deflaters to the collector, whose cleaner frees their memory.
+     * Resets {@code deflater}, taken for {@code level}, and keeps it for the thread's next block. A
+     * thread that ends leaves its deflaters to the collector, whose cleaner frees their memory.
      */
     static void give(int level, Deflater deflater) {
       deflater.reset();

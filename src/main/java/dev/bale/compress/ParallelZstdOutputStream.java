@@ -21,8 +21,8 @@ import java.util.Objects;
  *
  * <p>The workers are native threads that zstd starts for each stream and ends in {@link #close()},
  * along with its native memory: a stream that is never closed leaks both. Input and output pass
- * through direct buffers from a {@link DirectBufferPool}, so zstd never holds a critical region
- * of the JVM, not even while it waits for a worker to take the next job.
+ * through direct buffers from a {@link DirectBufferPool}, so zstd never holds a critical region of
+ * the JVM, not even while it waits for a worker to take the next job.
  *
  * <p>Frames carry the 4-byte content checksum, as the {@code zstd} command writes by default, so
  * {@code zstd -t} and every decoder verify them; they carry no content size, which a stream does
@@ -107,8 +107,8 @@ public final class ParallelZstdOutputStream extends OutputStream {
   }
 
   /**
-   * Hands the buffered input to zstd and writes what it gives back; with {@code END}, also ends
-   * the frame and writes all of it.
+   * Hands the buffered input to zstd and writes what it gives back; with {@code END}, also ends the
+   * frame and writes all of it.
    */
   private void compress(EndDirective directive) throws IOException {
     try {
@@ -151,7 +151,8 @@ public final class ParallelZstdOutputStream extends OutputStream {
     try (OutputStream target = out) {
       if (!failed) {
         // Input that reaches zstd only with the end of the frame tells it the content size, and
-        // zstd then compresses a small one on a single thread, into other bytes: hand it over first.
+        // zstd then compresses a small one on a single thread, into other bytes: hand it over
+        // first.
         if (input.position() > 0) {
           compress(EndDirective.CONTINUE);
         }

@@ -53,10 +53,24 @@ public enum Compression {
    * it finishes the compressed stream and closes {@code out}.
    */
   public OutputStream wrap(OutputStream out) throws IOException {
+    return wrap(out, 1);
+  }
+
+  /**
+   * Returns a stream that compresses into {@code out} as one of {@code streams} written at once,
+   * which share the processors. gzip blocks go to one pool for the whole process whatever the
+   * count; zstd gets its share of worker threads, at least one, since each worker costs several
+   * megabytes of job buffers while more workers than processors only wait. Neither count changes
+   * the compressed bytes.
+   */
+  public OutputStream wrap(OutputStream out, int streams) throws IOException {
+    int processors = Runtime.getRuntime().availableProcessors();
     return switch (this) {
       case NONE -> out;
       case GZIP -> new ParallelGzipOutputStream(out);
-      case ZSTD -> new ParallelZstdOutputStream(out);
+      case ZSTD ->
+          new ParallelZstdOutputStream(
+              out, ParallelZstdOutputStream.DEFAULT_LEVEL, Math.max(1, processors / streams));
     };
   }
 

@@ -36,9 +36,9 @@ public final class LayerWriter {
   }
 
   /**
-   * Writes the layer as {@link #write(Layer.Content, Compression, OutputStream)} does, given what
-   * a {@link LayerCache} recorded of it ({@code known}, or null). A compressed layer the cache
-   * knows does not get its diff ID computed again, the larger of the two digests: only the blob is
+   * Writes the layer as {@link #write(Layer.Content, Compression, OutputStream)} does, given what a
+   * {@link LayerCache} recorded of it ({@code known}, or null). A compressed layer the cache knows
+   * does not get its diff ID computed again, the larger of the two digests: only the blob is
    * hashed, and the diff ID returned is the recorded one. That is sound once the caller has checked
    * the blob digest against the record ({@link LayerCache#confirm}): a blob with the recorded
    * digest holds the recorded bytes, whose tar has the recorded diff ID.
@@ -46,9 +46,24 @@ public final class LayerWriter {
   public static WrittenLayer write(
       Layer.Content content, Compression compression, OutputStream out, WrittenLayer known)
       throws IOException {
+    return write(content, compression, out, known, 1);
+  }
+
+  /**
+   * Writes the layer as {@link #write(Layer.Content, Compression, OutputStream, WrittenLayer)}
+   * does, as one of {@code layers} written at once, which share the compression threads ({@link
+   * Compression#wrap(OutputStream, int)}).
+   */
+  public static WrittenLayer write(
+      Layer.Content content,
+      Compression compression,
+      OutputStream out,
+      WrittenLayer known,
+      int layers)
+      throws IOException {
     if (known != null && compression != Compression.NONE) {
       DigestingOutputStream blob = new DigestingOutputStream(new KeepOpen(out));
-      Counting tar = new Counting(compression.wrap(blob));
+      Counting tar = new Counting(compression.wrap(blob, layers));
       try (TarWriter writer = new TarWriter(tar)) {
         for (TarEntry entry : content.entries()) {
           writer.write(entry);
@@ -65,7 +80,8 @@ public final class LayerWriter {
       return new WrittenLayer(digest, tar.size(), digest, tar.size());
     }
     DigestingOutputStream blob = new DigestingOutputStream(new KeepOpen(out));
-    PipelinedDigestingOutputStream tar = new PipelinedDigestingOutputStream(compression.wrap(blob));
+    PipelinedDigestingOutputStream tar =
+        new PipelinedDigestingOutputStream(compression.wrap(blob, layers));
     writeTar(content, tar);
     return new WrittenLayer(blob.digest(), blob.size(), tar.digest(), tar.size());
   }

@@ -263,8 +263,9 @@ class ParallelGzipOutputStreamTest {
         deflater.finish();
       }
       byte[] buffer = new byte[2 * BLOCK];
-      int written = deflater.deflate(buffer, 0, buffer.length,
-          last ? Deflater.NO_FLUSH : Deflater.SYNC_FLUSH);
+      int written =
+          deflater.deflate(
+              buffer, 0, buffer.length, last ? Deflater.NO_FLUSH : Deflater.SYNC_FLUSH);
       assertThat(last ? deflater.finished() : written < buffer.length).isTrue();
       deflater.end();
       sink.write(buffer, 0, written);

@@ -50,6 +50,23 @@ class CompressionTest {
   }
 
   @ParameterizedTest
+  @EnumSource(Compression.class)
+  void wrap_sharedByManyStreams_writesTheSameBytes(Compression compression) throws IOException {
+    // Enough for several zstd jobs, which is where fewer workers could cut differently.
+    byte[] data = new byte[12 << 20];
+    for (int i = 0; i < data.length; i++) {
+      data[i] = (byte) (i / 4096 * 31 + i % 7);
+    }
+
+    ByteArrayOutputStream shared = new ByteArrayOutputStream();
+    try (OutputStream out = compression.wrap(shared, 64)) {
+      out.write(data);
+    }
+
+    assertThat(shared.toByteArray()).isEqualTo(compress(compression, data));
+  }
+
+  @ParameterizedTest
   @EnumSource(value = Compression.class, names = "GZIP")
   void gzipHeader_hasNoTimeNameOrHostOs(Compression compression) throws IOException {
     byte[] gzip = compress(compression, new byte[100]);

@@ -3,7 +3,6 @@ package dev.bale.image;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -36,7 +35,8 @@ class JsonTest {
     byte[] ours = Json.write(Json.read(json));
 
     assertThat(new String(ours, StandardCharsets.UTF_8))
-        .isEqualTo(new String(MAPPER.writeValueAsBytes(MAPPER.readTree(json)), StandardCharsets.UTF_8));
+        .isEqualTo(
+            new String(MAPPER.writeValueAsBytes(MAPPER.readTree(json)), StandardCharsets.UTF_8));
     assertThat(Json.read(json)).isEqualTo(MAPPER.readTree(json));
   }
 

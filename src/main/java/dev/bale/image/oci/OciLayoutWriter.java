@@ -125,7 +125,7 @@ public final class OciLayoutWriter {
           pending.add(CompletableFuture.completedFuture(known));
         } else {
           events.log(Level.DEBUG, "writing layer: " + layer.description());
-          pending.add(pool.submit(() -> writeLayer(blobs, layer, compression, known)));
+          pending.add(pool.submit(() -> writeLayer(blobs, layer, compression, known, threads)));
         }
         cached.add(known);
         built.add(!present);
@@ -197,17 +197,18 @@ public final class OciLayoutWriter {
   }
 
   /**
-   * Writes {@code layer} into the layout; {@code known} is what the cache recorded of it, or null,
-   * and the caller checks the result against it.
+   * Writes {@code layer} into the layout, as one of {@code layers} written at once; {@code known}
+   * is what the cache recorded of it, or null, and the caller checks the result against it.
    */
   private static WrittenLayer writeLayer(
-      Path blobs, Layer layer, Compression compression, WrittenLayer known) throws IOException {
+      Path blobs, Layer layer, Compression compression, WrittenLayer known, int layers)
+      throws IOException {
     Layer.Content content = layer.scan();
     Path temporary = Files.createTempFile(blobs, ".layer-", ".tmp", READABLE);
     try {
       WrittenLayer result;
       try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(temporary), BUFFER)) {
-        result = LayerWriter.write(content, compression, out, known);
+        result = LayerWriter.write(content, compression, out, known, layers);
       }
       settle(temporary, blobs.resolve(result.digest().hex()));
       return result;
