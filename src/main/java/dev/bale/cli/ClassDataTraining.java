@@ -91,7 +91,8 @@ final class ClassDataTraining {
           exchange.getResponseHeaders().add("Location", location);
           send(exchange, 202);
         } else if (path.contains("/blobs/uploads/") && method.equals("PUT") && query != null) {
-          String digest = query.replaceAll(".*digest=([^&]*).*", "$1").replace("%3A", ":");
+          // The query arrives decoded: "digest=sha256:...".
+          String digest = query.replaceAll(".*digest=([^&]*).*", "$1");
           blobs.add(digest);
           exchange.getResponseHeaders().add("Docker-Content-Digest", digest);
           send(exchange, 201);
