@@ -42,6 +42,8 @@ final class ClassDataTraining {
     Files.writeString(item.resolve("file"), "class-data sharing\n");
     String store = "local?root=" + work.resolve("root");
     String image = work.resolve("image").toString();
+    // What a push remembers of registries stays in the directory too.
+    String state = "--cache-dir=" + work.resolve("state");
 
     InetSocketAddress loopback = new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
     HttpServer registry = HttpServer.create(loopback, 16);
@@ -56,9 +58,9 @@ final class ClassDataTraining {
       for (String[] command :
           new String[][] {
             {"--store", store, "pack", "--format=oci-dir", "--output=" + image, item.toString()},
-            {"push", "--from", image, reference},
-            {"push", "--from", image, reference},
-            {"--store", store, "push", item.toString(), reference},
+            {"push", state, "--from", image, reference},
+            {"push", state, "--from", image, reference},
+            {"--store", store, "push", state, item.toString(), reference},
           }) {
         failed += Main.run(quiet, quiet, command) == 0 ? 0 : 1;
       }

@@ -20,5 +20,9 @@ class ClassDataTrainingTest {
     try (Stream<Path> blobs = Files.list(temp.resolve("image/blobs/sha256"))) {
       assertThat(blobs.count()).isGreaterThanOrEqualTo(3);
     }
+    // What the pushes remember of the registry stays in the training directory.
+    try (Stream<Path> state = Files.walk(temp.resolve("state"))) {
+      assertThat(state.filter(Files::isRegularFile)).isNotEmpty();
+    }
   }
 }
