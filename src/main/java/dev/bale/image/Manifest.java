@@ -1,6 +1,5 @@
 package dev.bale.image;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.List;
@@ -49,10 +48,5 @@ public record Manifest(String mediaType, Descriptor config, List<Descriptor> lay
     node.put("digest", descriptor.digest().toString());
     node.put("size", descriptor.size());
     return node;
-  }
-
-  /** Returns the bytes of {@code node}, compact, keys in insertion order. */
-  public static byte[] json(JsonNode node) {
-    return Json.write(node);
   }
 }

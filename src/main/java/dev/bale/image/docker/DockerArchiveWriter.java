@@ -1,7 +1,6 @@
 package dev.bale.image.docker;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.bale.event.EventSink;
 import dev.bale.event.Level;
@@ -9,6 +8,7 @@ import dev.bale.hash.Digest;
 import dev.bale.image.Compression;
 import dev.bale.image.Descriptor;
 import dev.bale.image.Image;
+import dev.bale.image.Json;
 import dev.bale.image.Layer;
 import dev.bale.image.LayerCache;
 import dev.bale.image.LayerWriter;
@@ -153,7 +153,7 @@ public final class DockerArchiveWriter {
   }
 
   private static byte[] legacyJson(Image image, String id, String parent) {
-    ObjectNode json = JsonNodeFactory.instance.objectNode();
+    ObjectNode json = Json.object();
     json.put("id", id);
     if (!parent.isEmpty()) {
       json.put("parent", parent);
@@ -165,23 +165,23 @@ public final class DockerArchiveWriter {
       json.put("variant", platform.variant());
     }
     json.put("os", platform.os());
-    return Manifest.json(json);
+    return Json.write(json);
   }
 
   private static byte[] manifestJson(Image image, String configFile, List<String> layerFiles) {
-    ArrayNode root = JsonNodeFactory.instance.arrayNode();
+    ArrayNode root = Json.array();
     ObjectNode entry = root.addObject();
     entry.put("Config", configFile);
     entry.putArray("RepoTags").add(image.name().toString());
     ArrayNode layers = entry.putArray("Layers");
     layerFiles.forEach(layers::add);
-    return Manifest.json(root);
+    return Json.write(root);
   }
 
   private static byte[] repositoriesJson(Image image, String topLayerId) {
-    ObjectNode root = JsonNodeFactory.instance.objectNode();
+    ObjectNode root = Json.object();
     root.putObject(image.name().repository()).put(image.name().tag(), topLayerId);
-    return Manifest.json(root);
+    return Json.write(root);
   }
 
   private static byte[] utf8(String text) {

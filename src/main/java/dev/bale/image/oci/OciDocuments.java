@@ -54,7 +54,7 @@ final class OciDocuments {
       }
     }
     manifests.add(entry);
-    return Manifest.json(root);
+    return Json.write(root);
   }
 
   /** Parses an existing {@code index.json}. */
