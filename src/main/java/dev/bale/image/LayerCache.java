@@ -161,6 +161,22 @@ public final class LayerCache implements AutoCloseable {
   }
 
   /**
+   * Writes {@code layer}, whose entries are {@code content}, to {@code out} as {@link LayerWriter}
+   * does, given what this cache knows of it, and checks the result against that ({@link #confirm});
+   * the caller records a layer the cache did not know.
+   */
+  public WrittenLayer write(
+      Layer layer, Layer.Content content, Compression compression, OutputStream out)
+      throws IOException {
+    WrittenLayer known = lookup(layer, compression).orElse(null);
+    WrittenLayer written = LayerWriter.write(content, compression, out, known);
+    if (known != null) {
+      confirm(layer, compression, known, written);
+    }
+    return written;
+  }
+
+  /**
    * Checks that writing {@code layer} gave the {@code announced} digests, which a stream header
    * already carries; when not, forgets the layer, since the cache may be what was wrong.
    *

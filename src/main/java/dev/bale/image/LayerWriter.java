@@ -61,40 +61,35 @@ public final class LayerWriter {
       WrittenLayer known,
       int layers)
       throws IOException {
-    if (known != null && compression != Compression.NONE) {
-      DigestingOutputStream blob = new DigestingOutputStream(new KeepOpen(out));
-      Counting tar = new Counting(compression.wrap(blob, layers));
-      try (TarWriter writer = new TarWriter(tar)) {
-        for (TarEntry entry : content.entries()) {
-          writer.write(entry);
-        }
-      }
-      checkSize(tar.size, content);
-      return new WrittenLayer(blob.digest(), blob.size(), known.diffId(), tar.size);
-    }
     if (compression == Compression.NONE) {
       // An uncompressed blob is its own tar: its digest is its diff ID, computed once.
       PipelinedDigestingOutputStream tar = new PipelinedDigestingOutputStream(new KeepOpen(out));
       writeTar(content, tar);
+      checkSize(tar.size(), content);
       Digest digest = tar.digest();
       return new WrittenLayer(digest, tar.size(), digest, tar.size());
     }
     DigestingOutputStream blob = new DigestingOutputStream(new KeepOpen(out));
-    PipelinedDigestingOutputStream tar =
-        new PipelinedDigestingOutputStream(compression.wrap(blob, layers));
+    OutputStream compressed = compression.wrap(blob, layers);
+    if (known != null) {
+      Counting tar = new Counting(compressed);
+      writeTar(content, tar);
+      checkSize(tar.size, content);
+      return new WrittenLayer(blob.digest(), blob.size(), known.diffId(), tar.size);
+    }
+    PipelinedDigestingOutputStream tar = new PipelinedDigestingOutputStream(compressed);
     writeTar(content, tar);
+    checkSize(tar.size(), content);
     return new WrittenLayer(blob.digest(), blob.size(), tar.digest(), tar.size());
   }
 
   /** Writes the entries of {@code content} as a tar to {@code tar} and closes it. */
-  private static void writeTar(Layer.Content content, PipelinedDigestingOutputStream tar)
-      throws IOException {
+  private static void writeTar(Layer.Content content, OutputStream tar) throws IOException {
     try (TarWriter writer = new TarWriter(tar)) {
       for (TarEntry entry : content.entries()) {
         writer.write(entry);
       }
     }
-    checkSize(tar.size(), content);
   }
 
   private static void checkSize(long size, Layer.Content content) {

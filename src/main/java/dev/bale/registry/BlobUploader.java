@@ -411,11 +411,6 @@ final class BlobUploader {
     }
 
     @Override
-    public int read(byte[] b, int off, int len) throws IOException {
-      return in.read(b, off, len);
-    }
-
-    @Override
     public void close() {}
   }
 

@@ -123,12 +123,8 @@ public final class DockerArchiveWriter {
       throws IOException {
     if (compression != Compression.NONE && file != null) {
       Layer.Content content = layer.scan();
-      WrittenLayer known = cache.lookup(layer, compression).orElse(null);
       TarWriter.DeferredFile entry = archive.beginDeferredFile();
-      WrittenLayer result = LayerWriter.write(content, compression, entry, known);
-      if (known != null) {
-        cache.confirm(layer, compression, known, result);
-      }
+      WrittenLayer result = cache.write(layer, content, compression, entry);
       entry.finish(name, FILE_MODE, file);
       return result;
     }

@@ -142,12 +142,8 @@ public final class OciArchiveWriter {
     public WrittenLayer write(TarWriter archive, Layer layer, Compression compression)
         throws IOException {
       Layer.Content content = layer.scan();
-      WrittenLayer known = cache.lookup(layer, compression).orElse(null);
       TarWriter.DeferredFile entry = archive.beginDeferredFile();
-      WrittenLayer result = LayerWriter.write(content, compression, entry, known);
-      if (known != null) {
-        cache.confirm(layer, compression, known, result);
-      }
+      WrittenLayer result = cache.write(layer, content, compression, entry);
       entry.finish(blobName(result.digest()), FILE_MODE, file);
       return result;
     }
