@@ -2,8 +2,10 @@ package dev.bale.image;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -22,6 +24,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.regex.Pattern;
 
 /**
  * Reads and writes the JSON documents of images and registries (configs, manifests, indexes,
@@ -36,6 +39,8 @@ import java.util.Map;
  */
 public final class Json {
   private static final JsonFactory FACTORY = new JsonFactory();
+  private static final Pattern SOURCE =
+      Pattern.compile("\\[Source: .*?; line: (\\d+), column: (\\d+)\\]");
 
   private Json() {}
 
@@ -106,6 +111,15 @@ public final class Json {
     try (JsonParser parser = FACTORY.createParser(json)) {
       JsonToken first = parser.nextToken();
       return first == null ? MissingNode.getInstance() : read(parser, first);
+    } catch (JsonProcessingException e) {
+      // Jackson names places as "[Source: REDACTED (...); line: 1, column: 15]"; the source is
+      // always these bytes. The original is not kept as the cause, whose message an error line
+      // would repeat.
+      String message = SOURCE.matcher(e.getOriginalMessage()).replaceAll("line $1, column $2");
+      JsonLocation at = e.getLocation();
+      String where =
+          at == null ? "" : " (line " + at.getLineNr() + ", column " + at.getColumnNr() + ")";
+      throw new JsonParseException(null, message + where);
     }
   }
 

@@ -3,6 +3,7 @@ package dev.bale.image;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -63,6 +64,18 @@ class JsonTest {
   void read_notJson_failsWithIOException(String document) {
     assertThatThrownBy(() -> Json.read(document.getBytes(StandardCharsets.UTF_8)))
         .isInstanceOf(IOException.class);
+  }
+
+  @Test
+  void read_notJson_saysWhatAndWhereWithoutJacksonsSourceClause() {
+    assertThatThrownBy(() -> Json.read("{\"a\": [1,\n garbage]}".getBytes(StandardCharsets.UTF_8)))
+        .isInstanceOf(JsonProcessingException.class)
+        .hasMessageStartingWith("Unrecognized token 'garbage'")
+        .hasMessageEndingWith("(line 2, column 2)")
+        .hasMessageNotContaining("Source");
+    assertThatThrownBy(() -> Json.read("{\"manifests\": [".getBytes(StandardCharsets.UTF_8)))
+        .hasMessageContaining("(start marker at line 1, column 15)")
+        .hasMessageNotContaining("Source");
   }
 
   @Test
