@@ -10,8 +10,11 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 import org.junit.jupiter.api.Test;
@@ -186,7 +189,7 @@ class TarWriterTest {
     Files.writeString(root.resolve("tool"), "#!/bin/sh\n");
     Files.createSymbolicLink(root.resolve("alias"), Path.of("tool"));
     Files.setPosixFilePermissions(
-        root.resolve("tool"), java.nio.file.attribute.PosixFilePermissions.fromString("r-xr-xr-x"));
+        root.resolve("tool"), PosixFilePermissions.fromString("r-xr-xr-x"));
 
     List<TarEntry> entries = new ArrayList<>(TreeScanner.scan(temp.resolve("item"), "s/item"));
     entries.sort(TarEntry.BYTE_ORDER);
@@ -196,5 +199,34 @@ class TarWriterTest {
     assertThat(entries.get(3).mode()).isEqualTo(0555);
     assertThat(entries.get(3).size()).isEqualTo(10);
     assertThat(entries.get(2).linkTarget()).isEqualTo("tool");
+  }
+
+  @Test
+  void scan_eachPermissionBit_givesItsOctalValue() throws IOException {
+    Path root = Files.createDirectories(temp.resolve("bits"));
+    for (int bit = 0; bit < 9; bit++) {
+      Path file = Files.writeString(root.resolve("f" + bit), "x");
+      Files.setPosixFilePermissions(file, permissions(0400 >> bit));
+    }
+    Files.setPosixFilePermissions(root, permissions(0751));
+
+    List<TarEntry> entries = new ArrayList<>(TreeScanner.scan(root, "bits"));
+    entries.sort(TarEntry.BYTE_ORDER);
+    assertThat(entries.get(0).mode()).isEqualTo(0751);
+    for (int bit = 0; bit < 9; bit++) {
+      assertThat(entries.get(bit + 1).name()).isEqualTo("bits/f" + bit);
+      assertThat(entries.get(bit + 1).mode()).isEqualTo(0400 >> bit);
+    }
+    Files.setPosixFilePermissions(root, permissions(0755));
+  }
+
+  /** Returns the permissions of the octal {@code mode}, as chmod reads it. */
+  private static Set<PosixFilePermission> permissions(int mode) {
+    StringBuilder text = new StringBuilder();
+    String letters = "rwxrwxrwx";
+    for (int i = 0; i < 9; i++) {
+      text.append((mode & (0400 >> i)) != 0 ? letters.charAt(i) : '-');
+    }
+    return PosixFilePermissions.fromString(text.toString());
   }
 }
