@@ -165,7 +165,8 @@ final class PushCommand extends StoreCommand implements Callable<Integer> {
         List<ClosureItem> closure = ClosureItem.closureOf(store, roots);
         ImageConfig.Builder builder = builders.get(system.getKey());
         Image image = imageOptions.image(store, roots, closure, builder, name, codec);
-        PushImage pushImage = StoreImage.of(image, manifestFormat, cache, events);
+        PushImage pushImage =
+            StoreImage.of(image, manifestFormat, cache, events, client.parallelUploads());
         images.add(pushImage);
         entries.add(
             new Manifest.PlatformManifest(pushImage.manifest(), StoreImage.platformOf(image)));

@@ -63,6 +63,11 @@ public final class RegistryClient implements AutoCloseable {
     return new Builder();
   }
 
+  /** Returns how many blobs this client sends at once. */
+  public int parallelUploads() {
+    return parallelUploads;
+  }
+
   /**
    * Pushes {@code image} to {@code target}: each blob the repository lacks, then the manifest under
    * the tag (or digest) of {@code target}.

@@ -27,11 +27,13 @@ public final class StoreImage {
   /**
    * Returns {@code image} as an OCI image to push. A registry wants each layer's digest and size
    * before its upload: they come from {@code cache}, or else from reading the layer once here; the
-   * layer is read (again) only if it is sent.
+   * layer is read (again) only if it is sent, as one of {@code uploadsAtOnce} that the client sends
+   * at once ({@link RegistryClient#parallelUploads()}), which share the compression threads.
    *
    * @throws IOException if a store item cannot be read
    */
-  public static PushImage of(Image image, LayerCache cache, EventSink events) throws IOException {
+  public static PushImage of(Image image, LayerCache cache, EventSink events, int uploadsAtOnce)
+      throws IOException {
     Compression compression = image.compression();
     List<Blob> layers = new ArrayList<>();
     List<Descriptor> descriptors = new ArrayList<>();
@@ -44,7 +46,7 @@ public final class StoreImage {
           new Descriptor(compression.ociMediaType(), announced.digest(), announced.size());
       descriptors.add(descriptor);
       diffIds.add(announced.diffId());
-      layers.add(streamed(layer, compression, descriptor, announced, cache));
+      layers.add(streamed(layer, compression, descriptor, announced, cache, uploadsAtOnce));
     }
     events.progressCount(PROGRESS, layers.size(), image.layers().size());
 
@@ -60,20 +62,22 @@ public final class StoreImage {
 
   /**
    * Returns {@code image} as an image to push with a manifest of {@code format}: for Docker, a
-   * schema 2 manifest naming the same config and layers under their Docker media types.
+   * schema 2 manifest naming the same config and layers under their Docker media types; {@code
+   * uploadsAtOnce} as in {@link #of(Image, LayerCache, EventSink, int)}.
    *
    * @throws RegistryException if the layers' compression has no media type in {@code format} (zstd
    *     in Docker), before any layer is read
    * @throws IOException if a store item cannot be read
    */
-  public static PushImage of(Image image, ManifestFormat format, LayerCache cache, EventSink events)
+  public static PushImage of(
+      Image image, ManifestFormat format, LayerCache cache, EventSink events, int uploadsAtOnce)
       throws IOException, RegistryException {
     if (format == ManifestFormat.OCI) {
-      return of(image, cache, events);
+      return of(image, cache, events, uploadsAtOnce);
     }
     // Only to refuse a compression the format has no media type for, before any layer is read.
     MediaTypes.convert(image.compression().ociMediaType(), format);
-    PushImage oci = of(image, cache, events);
+    PushImage oci = of(image, cache, events, uploadsAtOnce);
     return PushImage.of(format, oci.config(), oci.layers());
   }
 
@@ -92,13 +96,15 @@ public final class StoreImage {
       Compression compression,
       Descriptor descriptor,
       WrittenLayer announced,
-      LayerCache cache) {
+      LayerCache cache,
+      int uploadsAtOnce) {
     return Blob.of(
         descriptor.digest(),
         descriptor.size(),
         descriptor.mediaType(),
         out -> {
-          WrittenLayer written = LayerWriter.write(layer.scan(), compression, out, announced);
+          WrittenLayer written =
+              LayerWriter.write(layer.scan(), compression, out, announced, uploadsAtOnce);
           cache.confirm(layer, compression, announced, written);
         });
   }

@@ -50,7 +50,7 @@ class StoreImageTest {
       Path layout = temp.resolve("layout-" + compression);
       OciLayoutWriter.write(image, layout, QUIET);
 
-      PushImage pushed = StoreImage.of(image, LayerCache.disabled(), QUIET);
+      PushImage pushed = StoreImage.of(image, LayerCache.disabled(), QUIET, 1);
 
       JsonNode index = new ObjectMapper().readTree(layout.resolve("index.json").toFile());
       String manifestDigest = index.get("manifests").get(0).get("digest").asText();
@@ -72,9 +72,10 @@ class StoreImageTest {
   void of_dockerFormat_namesTheSameBlobsWithDockerMediaTypes() throws Exception {
     for (Compression compression : List.of(Compression.GZIP, Compression.NONE)) {
       Image image = busyboxImage(compression);
-      PushImage oci = StoreImage.of(image, LayerCache.disabled(), QUIET);
+      PushImage oci = StoreImage.of(image, LayerCache.disabled(), QUIET, 1);
 
-      PushImage docker = StoreImage.of(image, ManifestFormat.DOCKER, LayerCache.disabled(), QUIET);
+      PushImage docker =
+          StoreImage.of(image, ManifestFormat.DOCKER, LayerCache.disabled(), QUIET, 1);
 
       assertThat(docker.manifest().mediaType()).isEqualTo(MediaTypes.DOCKER_MANIFEST);
       JsonNode manifest = new ObjectMapper().readTree(docker.manifest().bytes());
@@ -99,13 +100,13 @@ class StoreImageTest {
   void of_dockerFormatWithZstd_isRefused_ociFormatTakesIt() throws Exception {
     Image image = busyboxImage(Compression.ZSTD);
 
-    PushImage oci = StoreImage.of(image, ManifestFormat.OCI, LayerCache.disabled(), QUIET);
+    PushImage oci = StoreImage.of(image, ManifestFormat.OCI, LayerCache.disabled(), QUIET, 1);
 
     assertThat(oci.manifest().bytes())
-        .isEqualTo(StoreImage.of(image, LayerCache.disabled(), QUIET).manifest().bytes());
+        .isEqualTo(StoreImage.of(image, LayerCache.disabled(), QUIET, 1).manifest().bytes());
 
     assertThatThrownBy(
-            () -> StoreImage.of(image, ManifestFormat.DOCKER, LayerCache.disabled(), QUIET))
+            () -> StoreImage.of(image, ManifestFormat.DOCKER, LayerCache.disabled(), QUIET, 1))
         .isInstanceOf(RegistryException.class)
         .hasMessageContaining("zstd")
         .hasMessageContaining("docker");
@@ -119,13 +120,13 @@ class StoreImageTest {
         item -> Digest.of(item.path().toString().getBytes(StandardCharsets.UTF_8));
     PushImage cold;
     try (LayerCache cache = LayerCache.open(cacheFile, hashes)) {
-      cold = StoreImage.of(image, cache, QUIET);
+      cold = StoreImage.of(image, cache, QUIET, 1);
     }
     deleteTree(temp.resolve("store-" + Compression.GZIP));
 
     PushImage warm;
     try (LayerCache cache = LayerCache.open(cacheFile, hashes)) {
-      warm = StoreImage.of(image, cache, QUIET);
+      warm = StoreImage.of(image, cache, QUIET, 1);
     }
 
     assertThat(warm.manifest().bytes()).isEqualTo(cold.manifest().bytes());
