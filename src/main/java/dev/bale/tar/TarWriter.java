@@ -31,6 +31,9 @@ public final class TarWriter implements Closeable {
   private static final String LONG_LINK = "././@LongLink";
   private static final int COPY_BUFFER = 1 << 20;
 
+  /** The GNU magic, "ustar " and the version " \0" (its NUL comes with the zeroed block). */
+  private static final byte[] GNU_MAGIC = {'u', 's', 't', 'a', 'r', ' ', ' '};
+
   private final OutputStream out;
   private byte[] copyBuffer;
   private long position;
@@ -182,8 +185,7 @@ public final class TarWriter implements Closeable {
     octal(block, 136, 12, type == 'L' || type == 'K' ? 0 : MTIME);
     block[156] = (byte) type;
     System.arraycopy(target, 0, block, 157, Math.min(target.length, NAME_LENGTH));
-    // The GNU magic: "ustar " and version " \0".
-    System.arraycopy(utf8("ustar  "), 0, block, 257, 7);
+    System.arraycopy(GNU_MAGIC, 0, block, 257, GNU_MAGIC.length);
     Arrays.fill(block, 148, 156, (byte) ' ');
     int sum = 0;
     for (byte b : block) {
@@ -195,12 +197,15 @@ public final class TarWriter implements Closeable {
 
   /** Writes {@code value} as zero-padded octal digits followed by a NUL. */
   private static void octal(byte[] block, int offset, int width, long value) {
-    String digits = Long.toOctalString(value);
-    if (digits.length() > width - 1) {
+    if (value < 0 || value >= 1L << (3 * (width - 1))) {
       throw new IllegalArgumentException(value + " does not fit a tar field of " + width);
     }
-    String padded = "0".repeat(width - 1 - digits.length()) + digits;
-    System.arraycopy(utf8(padded), 0, block, offset, width - 1);
+    // Digit by digit into the block: this runs for every field of every entry.
+    long rest = value;
+    for (int i = offset + width - 2; i >= offset; i--) {
+      block[i] = (byte) ('0' + (rest & 7));
+      rest >>>= 3;
+    }
     block[offset + width - 1] = 0;
   }
 
