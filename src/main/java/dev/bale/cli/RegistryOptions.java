@@ -62,7 +62,21 @@ final class RegistryOptions {
 
   /** Returns a client configured from the options, sending its events to {@code events}. */
   RegistryClient client(EventSink events) throws RegistryException {
-    RegistryClient.Builder builder = RegistryClient.builder();
+    return client(events, RegistryClient.builder());
+  }
+
+  /**
+   * Returns a client for pushing layers that are compressed as they are sent: at most one upload
+   * per processor, since more would not compress faster and would each hold compression buffers.
+   */
+  RegistryClient compressingClient(EventSink events) throws RegistryException {
+    int uploads =
+        Math.min(RegistryClient.PARALLEL_UPLOADS, Runtime.getRuntime().availableProcessors());
+    return client(events, RegistryClient.builder().parallelUploads(uploads));
+  }
+
+  private RegistryClient client(EventSink events, RegistryClient.Builder builder)
+      throws RegistryException {
     if (cacheDir != null) {
       builder.stateDirectory(cacheDir);
     }

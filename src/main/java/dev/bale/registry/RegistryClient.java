@@ -34,6 +34,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * when the last has ended.
  */
 public final class RegistryClient implements AutoCloseable {
+  /** How many blobs a client uploads at once unless its builder says otherwise. */
+  public static final int PARALLEL_UPLOADS = 3;
+
   private final CredentialProvider credentials;
   private final EventSink events;
   private final boolean plainHttp;
@@ -58,7 +61,10 @@ public final class RegistryClient implements AutoCloseable {
     this.http = new HttpTransport(insecure);
   }
 
-  /** Returns a builder with anonymous access, no events, TLS checked and three parallel uploads. */
+  /**
+   * Returns a builder with anonymous access, no events, TLS checked and {@link #PARALLEL_UPLOADS}
+   * parallel uploads.
+   */
   public static Builder builder() {
     return new Builder();
   }
@@ -300,7 +306,7 @@ public final class RegistryClient implements AutoCloseable {
       Level level = isLoopback(target.hostName()) ? Level.LIFECYCLE : Level.WARN;
       events.log(level, "registry " + target.registry() + " does not speak TLS; using plain HTTP");
     }
-    return RegistryConnection.open(http, target, scheme, found, scopes, retry, events);
+    return RegistryConnection.open(http, target, scheme, insecure, found, scopes, retry, events);
   }
 
   /**
@@ -342,7 +348,7 @@ public final class RegistryClient implements AutoCloseable {
     private boolean insecure;
     private Path stateDirectory = Stores.cacheDirectory();
     private RetryPolicy retry = RetryPolicy.DEFAULT;
-    private int parallelUploads = 3;
+    private int parallelUploads = PARALLEL_UPLOADS;
     private long chunkThreshold = 32L << 20;
     private int chunkSize = 16 << 20;
 

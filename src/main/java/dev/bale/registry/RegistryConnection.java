@@ -66,7 +66,9 @@ final class RegistryConnection {
 
   /**
    * Connects to the registry of {@code target}, checks that it speaks the Distribution API and
-   * authenticates for {@code scopes}, such as {@code repository:app:pull,push}.
+   * authenticates for {@code scopes}, such as {@code repository:app:pull,push}. Credentials go to a
+   * token realm over plain HTTP only when the registry itself is spoken to that way or {@code
+   * insecure} allows it.
    *
    * @throws RegistryException if the registry cannot be reached or rejects the credentials
    */
@@ -74,15 +76,16 @@ final class RegistryConnection {
       HttpTransport http,
       ImageReference target,
       String scheme,
+      boolean insecure,
       Optional<Credentials> credentials,
       List<String> scopes,
       RetryPolicy retry,
       EventSink events)
       throws RegistryException {
     URI base = URI.create(scheme + "://" + target.apiHost());
-    boolean plain = scheme.equals("http");
+    boolean plainRealm = insecure || scheme.equals("http");
     RegistryConnection connection =
-        new RegistryConnection(http, target, base, credentials, scopes, retry, events, plain);
+        new RegistryConnection(http, target, base, credentials, scopes, retry, events, plainRealm);
     connection.authenticate();
     return connection;
   }

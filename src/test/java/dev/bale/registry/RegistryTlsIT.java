@@ -7,11 +7,13 @@ import dev.bale.testing.Program;
 import dev.bale.testing.RegistryCli;
 import dev.bale.testing.RegistryFixture;
 import dev.bale.testing.RegistryImages;
+import dev.bale.testing.TokenServer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -21,6 +23,8 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code --insecure}; and to a plain registry, which gets HTTP once it shows it has no TLS.
  */
 class RegistryTlsIT {
+  private static final Set<String> PUSH = Set.of("pull", "push");
+
   @TempDir Path dir;
 
   private List<String> pushArguments(String reference, String... options) throws Exception {
@@ -81,33 +85,9 @@ class RegistryTlsIT {
   void push_certificateInTheTrustStoreOfBalesJvm_pushesOverHttps() throws Exception {
     Path registryDirectory = registryDirectory();
     try (RegistryFixture registry = RegistryFixture.startWithTls(registryDirectory)) {
-      Path trustStore = dir.resolve("trust.p12");
-      String keytool = Path.of(System.getProperty("java.home"), "bin", "keytool").toString();
-      Program.run(
-              List.of(
-                  keytool,
-                  "-importcert",
-                  "-noprompt",
-                  "-alias",
-                  "registry",
-                  "-file",
-                  RegistryFixture.tlsCertificate(registryDirectory).toString(),
-                  "-keystore",
-                  trustStore.toString(),
-                  "-storetype",
-                  "PKCS12",
-                  "-storepass",
-                  "changeit"))
-          .checked();
       String reference = registry.host() + "/bale/trusted:1";
 
-      List<String> command = new ArrayList<>();
-      command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-      command.add("-Djavax.net.ssl.trustStore=" + trustStore);
-      command.add("-Djavax.net.ssl.trustStorePassword=changeit");
-      command.addAll(List.of("-cp", System.getProperty("java.class.path"), "dev.bale.cli.Main"));
-      command.addAll(pushArguments(reference));
-      Program.Result result = Program.run(command, Map.of(), dir);
+      Program.Result result = pushTrusting(registryDirectory, reference);
 
       assertThat(result.exitCode()).as(result.stderr()).isZero();
       assertThat(result.stdout()).startsWith(reference + "@sha256:");
@@ -115,6 +95,40 @@ class RegistryTlsIT {
       // The registry serves TLS only: the manifest it logs came over HTTPS.
       assertThat(registry.requests("PUT", "/bale/trusted/manifests/1")).isEqualTo(1);
     }
+  }
+
+  /**
+   * Pushes in a JVM of its own whose trust store holds the certificate of the registry started in
+   * {@code registryDirectory}.
+   */
+  private Program.Result pushTrusting(Path registryDirectory, String reference, String... options)
+      throws Exception {
+    Path trustStore = dir.resolve("trust.p12");
+    String keytool = Path.of(System.getProperty("java.home"), "bin", "keytool").toString();
+    Program.run(
+            List.of(
+                keytool,
+                "-importcert",
+                "-noprompt",
+                "-alias",
+                "registry",
+                "-file",
+                RegistryFixture.tlsCertificate(registryDirectory).toString(),
+                "-keystore",
+                trustStore.toString(),
+                "-storetype",
+                "PKCS12",
+                "-storepass",
+                "changeit"))
+        .checked();
+
+    List<String> command = new ArrayList<>();
+    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    command.add("-Djavax.net.ssl.trustStore=" + trustStore);
+    command.add("-Djavax.net.ssl.trustStorePassword=changeit");
+    command.addAll(List.of("-cp", System.getProperty("java.class.path"), "dev.bale.cli.Main"));
+    command.addAll(pushArguments(reference, options));
+    return Program.run(command, Map.of(), dir);
   }
 
   @Test
@@ -145,6 +159,45 @@ class RegistryTlsIT {
           .contains("2 blobs sent");
       assertThat(plain.exitCode()).as(plain.err()).isZero();
       assertThat(plain.err()).doesNotContain("TLS").doesNotContain("warn");
+    }
+  }
+
+  @Test
+  void push_insecureToTlsRegistryWithPlainTokenRealm_sendsTheCredentialsThere() throws Exception {
+    Path tokenDirectory = Files.createDirectories(dir.resolve("tokens"));
+    try (TokenServer tokens =
+            TokenServer.start(tokenDirectory, "user", "pw", (user, repository) -> PUSH);
+        RegistryFixture registry =
+            RegistryFixture.startWithTlsAndTokens(registryDirectory(), tokens)) {
+      String reference = registry.host() + "/bale/token:1";
+
+      RegistryCli result = push(reference, "--insecure", "--creds", "user:pw");
+
+      assertThat(result.exitCode()).as(result.err()).isZero();
+      assertThat(result.out()).startsWith(reference + "@sha256:");
+      assertThat(tokens.tokensIssued()).isEqualTo(1);
+    }
+  }
+
+  @Test
+  void push_tlsRegistryWithPlainTokenRealm_refusesToSendCredentialsThere() throws Exception {
+    Path tokenDirectory = Files.createDirectories(dir.resolve("tokens"));
+    Path registryDirectory = registryDirectory();
+    try (TokenServer tokens =
+            TokenServer.start(tokenDirectory, "user", "pw", (user, repository) -> PUSH);
+        RegistryFixture registry =
+            RegistryFixture.startWithTlsAndTokens(registryDirectory, tokens)) {
+      String reference = registry.host() + "/bale/token:1";
+
+      Program.Result result = pushTrusting(registryDirectory, reference, "--creds", "user:pw");
+
+      assertThat(result.exitCode()).isEqualTo(1);
+      assertThat(result.stderr().strip())
+          .startsWith("bale: ")
+          .contains("wants credentials sent to '" + tokens.realm() + "' over plain HTTP")
+          .contains("--insecure")
+          .doesNotContain("\n");
+      assertThat(tokens.tokensIssued()).isZero();
     }
   }
 }

@@ -46,23 +46,39 @@ public final class RegistryFixture implements AutoCloseable {
   /** Starts a registry that trusts the tokens {@code tokens} issues. */
   public static RegistryFixture startWithTokens(Path directory, TokenServer tokens)
       throws IOException, InterruptedException {
-    String auth =
-        "auth:\n  token:\n"
-            + "    realm: "
-            + tokens.realm()
-            + "\n    service: "
-            + TokenServer.SERVICE
-            + "\n    issuer: "
-            + TokenServer.ISSUER
-            + "\n    rootcertbundle: "
-            + tokens.certificate()
-            + "\n";
-    return start(directory, auth);
+    return start(directory, tokenAuth(tokens));
+  }
+
+  /**
+   * Starts a registry that serves HTTPS as {@link #startWithTls} does and trusts the tokens {@code
+   * tokens} issues from its realm over plain HTTP.
+   */
+  public static RegistryFixture startWithTlsAndTokens(Path directory, TokenServer tokens)
+      throws IOException, InterruptedException {
+    return start(directory, tls(directory) + tokenAuth(tokens), "https");
+  }
+
+  private static String tokenAuth(TokenServer tokens) {
+    return "auth:\n  token:\n"
+        + "    realm: "
+        + tokens.realm()
+        + "\n    service: "
+        + TokenServer.SERVICE
+        + "\n    issuer: "
+        + TokenServer.ISSUER
+        + "\n    rootcertbundle: "
+        + tokens.certificate()
+        + "\n";
   }
 
   /** Starts a registry that serves HTTPS with a self-signed certificate made by openssl. */
   public static RegistryFixture startWithTls(Path directory)
       throws IOException, InterruptedException {
+    return start(directory, tls(directory), "https");
+  }
+
+  /** Makes a key and certificate in {@code directory}; returns the configuration serving them. */
+  private static String tls(Path directory) throws IOException, InterruptedException {
     requireTool("openssl", "openssl");
     Path key = directory.resolve("tls.key");
     Path certificate = tlsCertificate(directory);
@@ -84,8 +100,7 @@ public final class RegistryFixture implements AutoCloseable {
             key.toString(),
             "-out",
             certificate.toString()));
-    String tls = "  tls:\n    certificate: " + certificate + "\n    key: " + key + "\n";
-    return start(directory, tls, "https");
+    return "  tls:\n    certificate: " + certificate + "\n    key: " + key + "\n";
   }
 
   /** Returns the certificate that {@link #startWithTls} makes in {@code directory}. */
