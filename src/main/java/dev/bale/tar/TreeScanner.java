@@ -17,8 +17,6 @@ import java.util.List;
  * bits, since a NAR has no way to say them.
  */
 public final class TreeScanner {
-  private static final PosixFilePermission[] PERMISSIONS = PosixFilePermission.values();
-
   private TreeScanner() {}
 
   /**
