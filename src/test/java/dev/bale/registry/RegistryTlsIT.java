@@ -20,7 +20,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Pushes to the reference registry serving TLS on 127.0.0.1 with a certificate made by openssl:
  * checked against the trust store, trusted through one given to bale's JVM, or not checked with
- * {@code --insecure}; and to a plain registry, which gets HTTP once it shows it has no TLS.
+ * {@code --insecure}; to one whose token service speaks plain HTTP, which gets credentials only
+ * with {@code --insecure}; and to a plain registry, which gets HTTP once it shows it has no TLS.
  */
 class RegistryTlsIT {
   private static final Set<String> PUSH = Set.of("pull", "push");
