@@ -27,32 +27,68 @@ final class OutputTarget implements AutoCloseable {
   private final Path temporary;
   private final Thread cleanup;
   private boolean committed;
+  private boolean abandoned;
 
-  private OutputTarget(Path destination, Path temporary) {
+  /** What creates the temporary file or directory. */
+  @FunctionalInterface
+  private interface Creation {
+    void create(Path temporary) throws IOException;
+  }
+
+  /**
+   * Registers the cleanup, then creates the temporary: in the other order an interruption between
+   * the two would leave it behind. The cleanup may run while this thread goes on (shutdown hooks
+   * do), so the two take turns: once it has run, nothing is created.
+   */
+  private OutputTarget(Path destination, Path temporary, Creation creation) throws IOException {
     this.destination = destination;
     this.temporary = temporary;
     this.cleanup = new Thread(this::deleteQuietly, "bale-output-cleanup");
     Runtime.getRuntime().addShutdownHook(cleanup);
+    synchronized (this) {
+      try {
+        if (abandoned) {
+          throw new IOException("cannot write '" + destination + "': bale is being stopped");
+        }
+        creation.create(temporary);
+      } catch (IOException e) {
+        close();
+        throw e;
+      }
+    }
   }
 
   /** Starts writing the file {@code destination}. */
   static OutputTarget file(Path destination) throws IOException {
+    return file(destination, ".tmp");
+  }
+
+  /**
+   * Starts writing the file {@code destination} under a temporary name ending in {@code suffix}.
+   */
+  static OutputTarget file(Path destination, String suffix) throws IOException {
     Path absolute = destination.toAbsolutePath().normalize();
-    Path temporary =
-        Files.createFile(
-            temporaryName(absolute, ".tmp"),
-            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-r--r--")));
-    return new OutputTarget(absolute, temporary);
+    return new OutputTarget(
+        absolute,
+        temporaryName(absolute, suffix),
+        temporary ->
+            Files.createFile(
+                temporary,
+                PosixFilePermissions.asFileAttribute(
+                    PosixFilePermissions.fromString("rw-r--r--"))));
   }
 
   /** Starts writing the directory {@code destination}, which must not exist. */
   static OutputTarget directory(Path destination) throws IOException {
     Path absolute = destination.toAbsolutePath().normalize();
-    Path temporary =
-        Files.createDirectory(
-            temporaryName(absolute, ".tmp"),
-            PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwxr-xr-x")));
-    return new OutputTarget(absolute, temporary);
+    return new OutputTarget(
+        absolute,
+        temporaryName(absolute, ".tmp"),
+        temporary ->
+            Files.createDirectory(
+                temporary,
+                PosixFilePermissions.asFileAttribute(
+                    PosixFilePermissions.fromString("rwxr-xr-x"))));
   }
 
   /**
@@ -88,8 +124,11 @@ final class OutputTarget implements AutoCloseable {
     return destination;
   }
 
-  /** Renames the finished output to its destination. */
-  void commit() throws IOException {
+  /** Renames the finished output to its destination, unless the cleanup has begun. */
+  synchronized void commit() throws IOException {
+    if (abandoned) {
+      throw new IOException("cannot write '" + destination + "': bale is being stopped");
+    }
     if (Files.isDirectory(temporary)) {
       Files.move(temporary, destination, StandardCopyOption.ATOMIC_MOVE);
     } else {
@@ -115,7 +154,8 @@ final class OutputTarget implements AutoCloseable {
     }
   }
 
-  private void deleteQuietly() {
+  private synchronized void deleteQuietly() {
+    abandoned = true;
     if (committed) {
       return;
     }
