@@ -16,18 +16,18 @@ import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.zip.CRC32;
-import java.util.zip.Deflater;
 
 /**
  * Compresses a stream as gzip on several threads, into bytes that depend only on the input and the
- * level.
+ * level: the deflate encoder is bale's own ({@link DeflateEncoder}), so neither the machine nor the
+ * JDK and the zlib it links changes them.
  *
  * <p>The input is cut into blocks of {@value #BLOCK_SIZE} bytes at fixed offsets. Each block is
- * deflated on its own, primed with the 32 KiB of input before it as a preset dictionary so that
- * matches across a cut are still found, and ends with a sync flush (the last one with the final
- * deflate block); the blocks concatenated form one ordinary deflate stream that {@code gzip -d} and
- * {@link java.util.zip.GZIPInputStream} read. Cuts never depend on how the caller splits its
- * writes, on {@link #flush()} or on the number of threads, so neither do the bytes.
+ * deflated on its own, with the 32 KiB of input before it as history so that matches across a cut
+ * are still found, and ends with a sync flush (the last one with the final deflate block); the
+ * blocks concatenated form one ordinary deflate stream that {@code gzip -d} and {@link
+ * java.util.zip.GZIPInputStream} read. Cuts never depend on how the caller splits its writes, on
+ * {@link #flush()} or on the number of threads, so neither do the bytes.
  *
  * <p>The gzip header (RFC 1952) carries no file name and a modification time of 0, so the same
  * input always gives the same layer digest; its OS byte is 255, "unknown", because the bytes must
@@ -42,22 +42,21 @@ import java.util.zip.Deflater;
  * to share it between threads.
  *
  * <p>Blocks live in direct buffers from a {@link DirectBufferPool} shared by every stream of the
- * process, and a block's dictionary is read from the previous block's input in place; each
- * compressing thread keeps one {@link Deflater} per level. A gigabyte layer thus leaves almost no
- * garbage behind, and the deflater never holds a critical region of the JVM.
+ * process; each compressing thread copies a block and its history into an encoder of its own, kept
+ * from block to block. A gigabyte layer thus leaves almost no garbage behind.
  */
-// LIMITATION: the bytes are a function of the input, the level and the zlib the JDK is linked
-// with. A JDK built on another zlib (zlib-ng, say) writes a valid but different stream, so layer
-// digests match only between machines whose JDKs share a zlib; a fix would be a pure Java deflate.
 public final class ParallelGzipOutputStream extends OutputStream {
   /** The compression level used when none is given, the same as {@code gzip}'s. */
   public static final int DEFAULT_LEVEL = 6;
 
+  /**
+   * The version of the encoder's choices (blocks, matches, codes), raised whenever a change makes
+   * any input compress to other bytes; caches of compressed digests key on it.
+   */
+  public static final int ENCODER_VERSION = 1;
+
   /** The size of the input blocks compressed independently; part of the output's definition. */
   static final int BLOCK_SIZE = 128 * 1024;
-
-  /** The deflate window: more history than this cannot be referred to. */
-  private static final int DICTIONARY_SIZE = 32 * 1024;
 
   private static final int OS_UNKNOWN = 255;
 
@@ -197,11 +196,11 @@ public final class ParallelGzipOutputStream extends OutputStream {
   private void submit(boolean last) throws IOException {
     ByteBuffer input = block == null ? BufferPool.INPUTS.take() : block;
     input.flip();
-    ByteBuffer preset = previous;
+    ByteBuffer history = previous;
     ByteBuffer output = BufferPool.OUTPUTS.take();
     FutureTask<ByteBuffer> task =
-        new FutureTask<>(() -> deflate(preset, input, last, level, output));
-    pending.addLast(new Block(task, preset));
+        new FutureTask<>(() -> deflate(history, input, last, level, output));
+    pending.addLast(new Block(task, history));
     try {
       executor.execute(task);
     } catch (RejectedExecutionException e) {
@@ -231,10 +230,10 @@ public final class ParallelGzipOutputStream extends OutputStream {
         out.write(transfer, 0, n);
       }
 
-      // This block and those before it are written, so no task reads its dictionary any more.
+      // This block and those before it are written, so no task reads its history any more.
       BufferPool.OUTPUTS.give(compressed);
-      if (oldest.dictionary != null) {
-        BufferPool.INPUTS.give(oldest.dictionary);
+      if (oldest.history != null) {
+        BufferPool.INPUTS.give(oldest.history);
       }
     }
   }
@@ -252,37 +251,41 @@ public final class ParallelGzipOutputStream extends OutputStream {
 
   /**
    * Deflates {@code input} as raw deflate data into {@code output}, or into a larger buffer when it
-   * does not fit, and returns that buffer ready to be read; runs on the executor. {@code preset},
-   * when not null, is the previous block's input, whose last 32 KiB are the dictionary.
+   * does not fit, and returns that buffer ready to be read; runs on the executor. {@code history},
+   * when not null, is the previous block's input, whose last 32 KiB the block may refer to.
    */
   static ByteBuffer deflate(
-      ByteBuffer preset, ByteBuffer input, boolean last, int level, ByteBuffer output) {
-    Deflater deflater = Deflaters.take(level);
-    try {
-      if (preset != null) {
-        int end = preset.limit();
-        deflater.setDictionary(preset.duplicate().position(end - DICTIONARY_SIZE));
-      }
-      deflater.setInput(input.duplicate());
-      if (last) {
-        deflater.finish();
-      }
-
-      int flush = last ? Deflater.NO_FLUSH : Deflater.SYNC_FLUSH;
-      output.clear();
-      while (true) {
-        deflater.deflate(output, flush);
-        boolean done = last ? deflater.finished() : output.hasRemaining();
-        if (done) {
-          return output.flip();
-        }
-        // Rare: more output than the room for incompressible input. The larger buffer does not
-        // go back to the pool; the collector frees it and the one it replaces.
-        output = ByteBuffer.allocateDirect(output.capacity() * 2).put(output.flip());
-      }
-    } finally {
-      Deflaters.give(level, deflater);
+      ByteBuffer history, ByteBuffer input, boolean last, int level, ByteBuffer output) {
+    Encoder encoder = Encoder.THREAD.get();
+    byte[] window = encoder.window;
+    int start = 0;
+    if (history != null) {
+      start = DeflateEncoder.HISTORY;
+      history.get(history.limit() - start, window, 0, start);
     }
+    int end = start + input.remaining();
+    input.get(input.position(), window, start, input.remaining());
+
+    BitWriter bits = encoder.bits;
+    bits.reset();
+    encoder.deflate.encode(window, start, end, level, last, bits);
+
+    output.clear();
+    if (bits.size() > output.capacity()) {
+      // Cannot happen for a full block, whose stored form fits; kept for a change of sizes. The
+      // larger buffer does not go back to the pool; the collector frees it.
+      output = ByteBuffer.allocateDirect(bits.size());
+    }
+    return output.put(bits.bytes(), 0, bits.size()).flip();
+  }
+
+  /** Each compressing thread's encoder, and the arrays a block is copied into and out of. */
+  private static final class Encoder {
+    static final ThreadLocal<Encoder> THREAD = ThreadLocal.withInitial(Encoder::new);
+
+    final DeflateEncoder deflate = new DeflateEncoder();
+    final byte[] window = new byte[DeflateEncoder.HISTORY + BLOCK_SIZE];
+    final BitWriter bits = new BitWriter(BufferPool.OUTPUT_SIZE);
   }
 
   private void writeHeaderOnce() throws IOException {
@@ -327,7 +330,7 @@ public final class ParallelGzipOutputStream extends OutputStream {
     }
   }
 
-  /** Drops blocks not yet started; running ones finish on their own and free their deflater. */
+  /** Drops blocks not yet started; running ones finish on their own and free their buffers. */
   private void cancelPending() {
     for (Block pendingBlock : pending) {
       pendingBlock.task.cancel(false);
@@ -335,8 +338,8 @@ public final class ParallelGzipOutputStream extends OutputStream {
     pending.clear();
   }
 
-  /** A block submitted for compression, and the input it reads its dictionary from. */
-  private record Block(FutureTask<ByteBuffer> task, ByteBuffer dictionary) {}
+  /** A block submitted for compression, and the input it reads its history from. */
+  private record Block(FutureTask<ByteBuffer> task, ByteBuffer history) {}
 
   /** The pools of block buffers: inputs, and outputs with room for incompressible input. */
   private static final class BufferPool {
@@ -345,34 +348,6 @@ public final class ParallelGzipOutputStream extends OutputStream {
 
     static final DirectBufferPool INPUTS = new DirectBufferPool(BLOCK_SIZE);
     static final DirectBufferPool OUTPUTS = new DirectBufferPool(OUTPUT_SIZE);
-  }
-
-  /**
-   * One {@link Deflater} per thread and level, reset between blocks: setting one up costs a few
-   * hundred KiB of native memory and clearing its tables, which block after block adds up.
-   */
-  private static final class Deflaters {
-    private static final ThreadLocal<Deflater[]> BY_LEVEL =
-        ThreadLocal.withInitial(() -> new Deflater[10]);
-
-    static Deflater take(int level) {
-      Deflater[] byLevel = BY_LEVEL.get();
-      Deflater deflater = byLevel[level];
-      if (deflater == null) {
-        return new Deflater(level, true);
-      }
-      byLevel[level] = null;
-      return deflater;
-    }
-
-    /**
-     * Resets {@code deflater}, taken for {@code level}, and keeps it for the thread's next block. A
-     * thread that ends leaves its deflaters to the collector, whose cleaner frees their memory.
-     */
-    static void give(int level, Deflater deflater) {
-      deflater.reset();
-      BY_LEVEL.get()[level] = deflater;
-    }
   }
 
   private static final class SharedPool {

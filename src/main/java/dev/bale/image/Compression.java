@@ -81,12 +81,11 @@ public enum Compression {
   public String identity() {
     return switch (this) {
       case NONE -> "none";
-      // The JDK's zlib decides gzip's bytes; the Java version stands for it.
       case GZIP ->
           "gzip "
               + ParallelGzipOutputStream.DEFAULT_LEVEL
-              + " java "
-              + System.getProperty("java.version");
+              + " bale-deflate "
+              + ParallelGzipOutputStream.ENCODER_VERSION;
       case ZSTD ->
           "zstd "
               + ParallelZstdOutputStream.DEFAULT_LEVEL
