@@ -10,13 +10,17 @@ import org.openjdk.jmh.annotations.State;
 /**
  * Counts the input bytes a benchmark processed and the CPU time the whole JVM spent meanwhile (all
  * threads: pool threads, zstd's workers, GC), reported by JMH beside each score. Their ratio, MB
- * per CPU-second, does not depend on what else runs on the machine, unlike the score.
+ * per CPU-second, does not depend on what else runs on the machine, unlike the score. Compressors
+ * also count the bytes they wrote, so that speed is read beside the size it bought.
  */
 @State(Scope.Thread)
 @AuxCounters(AuxCounters.Type.EVENTS)
 public class CpuMeter {
   /** The input bytes processed this iteration. */
   public long bytes;
+
+  /** The bytes a compressor wrote this iteration; 0 for other benchmarks. */
+  public long outputBytes;
 
   /** The process CPU time this iteration, in nanoseconds. */
   public long cpuNanos;
@@ -26,6 +30,7 @@ public class CpuMeter {
   @Setup(Level.Iteration)
   public void reset() {
     bytes = 0;
+    outputBytes = 0;
     cpuNanos = 0;
     start = processCpuNanos();
   }
@@ -34,6 +39,12 @@ public class CpuMeter {
   public void add(long count) {
     bytes += count;
     cpuNanos = processCpuNanos() - start;
+  }
+
+  /** Records that {@code count} more input bytes were compressed into {@code output} bytes. */
+  public void add(long count, long output) {
+    outputBytes += output;
+    add(count);
   }
 
   private static long processCpuNanos() {

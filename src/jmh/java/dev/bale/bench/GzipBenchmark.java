@@ -73,7 +73,7 @@ public class GzipBenchmark {
   public long parallelGzip(Pool pool, CpuMeter meter) throws IOException {
     CompressionInput.Counter counter = new CompressionInput.Counter();
     CompressionInput.writeAll(input, new ParallelGzipOutputStream(counter, 6, pool.executor));
-    meter.add(CompressionInput.BYTES);
+    meter.add(CompressionInput.BYTES, counter.count);
     return counter.count;
   }
 
@@ -82,7 +82,7 @@ public class GzipBenchmark {
   public long jdkGzip(CpuMeter meter) throws IOException {
     CompressionInput.Counter counter = new CompressionInput.Counter();
     CompressionInput.writeAll(input, new LevelGzipOutputStream(counter, 6));
-    meter.add(CompressionInput.BYTES);
+    meter.add(CompressionInput.BYTES, counter.count);
     return counter.count;
   }
 

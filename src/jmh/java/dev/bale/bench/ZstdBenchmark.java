@@ -40,7 +40,7 @@ public class ZstdBenchmark {
   public long zstd(CpuMeter meter) throws IOException {
     CompressionInput.Counter counter = new CompressionInput.Counter();
     CompressionInput.writeAll(input, new ParallelZstdOutputStream(counter, 3, workers));
-    meter.add(CompressionInput.BYTES);
+    meter.add(CompressionInput.BYTES, counter.count);
     return counter.count;
   }
 }
