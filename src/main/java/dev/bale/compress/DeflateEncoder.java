@@ -36,6 +36,10 @@ final class DeflateEncoder {
   private static final int CHAIN_MASK = 32 * 1024 - 1;
   private static final int NO_POSITION = -65536;
 
+  private static final int STORED = 0;
+  private static final int FIXED = 1;
+  private static final int DYNAMIC = 2;
+
   private static final int END_OF_BLOCK = 256;
   private static final int LITERAL_LENGTH_SYMBOLS = 286;
   private static final int DISTANCE_SYMBOLS = 30;
@@ -351,7 +355,37 @@ final class DeflateEncoder {
   /** Writes the symbols gathered as one block, for the input up to {@code inputEnd}. */
   private void writeBlock(BitWriter out, boolean last, int inputEnd) {
     literalLengthFrequencies[END_OF_BLOCK]++;
+    int type = chooseBlockType(inputEnd - blockStart);
 
+    out.reserve(storedSize(inputEnd - blockStart) + 16);
+    if (type == STORED) {
+      writeStored(out, last, blockStart, inputEnd);
+    } else {
+      // One call of writeSymbols for both kinds of codes keeps the compiled code small.
+      boolean fixed = type == FIXED;
+      out.write((last ? 1 : 0) | (fixed ? 2 : 4), 3);
+      if (!fixed) {
+        writeDynamicHeader(out);
+        HuffmanCode.codes(literalLengthLengths, LITERAL_LENGTH_SYMBOLS, literalLengthCodes);
+        HuffmanCode.codes(distanceLengths, DISTANCE_SYMBOLS, distanceCodes);
+      }
+      writeSymbols(
+          out,
+          fixed ? FIXED_LITERAL_CODES : literalLengthCodes,
+          fixed ? FIXED_LITERAL_LENGTHS : literalLengthLengths,
+          fixed ? FIXED_DISTANCE_CODES : distanceCodes,
+          fixed ? FIXED_DISTANCE_LENGTHS : distanceLengths);
+    }
+
+    blockStart = inputEnd;
+    clearBlock();
+  }
+
+  /**
+   * Builds the dynamic codes of the block and returns the type ({@link #STORED}, {@link #FIXED} or
+   * {@link #DYNAMIC}) that writes its symbols, standing for {@code inputLength} bytes, smallest.
+   */
+  private int chooseBlockType(int inputLength) {
     long extraBits = 0;
     for (int index = 0; index < LENGTH_EXTRA.length; index++) {
       extraBits += (long) literalLengthFrequencies[257 + index] * LENGTH_EXTRA[index];
@@ -366,29 +400,12 @@ final class DeflateEncoder {
     long fixedBits = 3 + extraBits;
     fixedBits += cost(literalLengthFrequencies, FIXED_LITERAL_LENGTHS, LITERAL_LENGTH_SYMBOLS);
     fixedBits += cost(distanceFrequencies, FIXED_DISTANCE_LENGTHS, DISTANCE_SYMBOLS);
-    long storedBits = 8L * storedSize(inputEnd - blockStart) + 7;
+    long storedBits = 8L * storedSize(inputLength) + 7;
 
-    out.reserve(storedSize(inputEnd - blockStart) + 16);
     if (storedBits < Math.min(dynamicBits, fixedBits)) {
-      writeStored(out, last, blockStart, inputEnd);
-    } else if (fixedBits <= dynamicBits) {
-      out.write(last ? 3 : 2, 3);
-      writeSymbols(
-          out,
-          FIXED_LITERAL_CODES,
-          FIXED_LITERAL_LENGTHS,
-          FIXED_DISTANCE_CODES,
-          FIXED_DISTANCE_LENGTHS);
-    } else {
-      out.write(last ? 5 : 4, 3);
-      writeDynamicHeader(out);
-      HuffmanCode.codes(literalLengthLengths, LITERAL_LENGTH_SYMBOLS, literalLengthCodes);
-      HuffmanCode.codes(distanceLengths, DISTANCE_SYMBOLS, distanceCodes);
-      writeSymbols(out, literalLengthCodes, literalLengthLengths, distanceCodes, distanceLengths);
+      return STORED;
     }
-
-    blockStart = inputEnd;
-    clearBlock();
+    return fixedBits <= dynamicBits ? FIXED : DYNAMIC;
   }
 
   private void clearBlock() {
