@@ -152,7 +152,7 @@ final class PushCommand extends StoreCommand implements Callable<Integer> {
     List<PushImage> images = new ArrayList<>();
     List<Manifest.PlatformManifest> entries = new ArrayList<>();
     // The store stays open until the push ends: layers are read from it as they are sent.
-    try (RegistryClient client = registry.compressingClient(events);
+    try (RegistryClient client = registry.compressingClient(events, codec);
         Store store = openStore();
         LayerCache cache = LayerCache.open(store, events)) {
       for (List<String> items : bySystem.values()) {
