@@ -66,7 +66,7 @@ final class DeflateEncoder {
     new Effort(false, 0, 0, 64, 16),
     new Effort(true, 4, 8, 32, 8),
     new Effort(true, 8, 16, 64, 16),
-    new Effort(true, 8, 16, 128, 32),
+    new Effort(true, 8, 16, 64, 32),
     new Effort(true, 8, 32, 128, 128),
     new Effort(true, 32, 128, 258, 512),
     new Effort(true, 32, 258, 258, 2048),
@@ -153,6 +153,7 @@ final class DeflateEncoder {
   private final int[] literalLengthFrequencies = new int[LITERAL_LENGTH_SYMBOLS];
   private final int[] distanceFrequencies = new int[DISTANCE_SYMBOLS];
 
+  private final HuffmanCode huffman = new HuffmanCode();
   private final byte[] literalLengthLengths = new byte[LITERAL_LENGTH_SYMBOLS];
   private final int[] literalLengthCodes = new int[LITERAL_LENGTH_SYMBOLS];
   private final byte[] distanceLengths = new byte[DISTANCE_SYMBOLS];
@@ -446,9 +447,9 @@ final class DeflateEncoder {
    * the size of the header that describes them, in bits.
    */
   private long buildDynamicCodes() {
-    HuffmanCode.lengths(
+    huffman.lengths(
         literalLengthFrequencies, LITERAL_LENGTH_SYMBOLS, MAX_CODE_BITS, literalLengthLengths);
-    HuffmanCode.lengths(distanceFrequencies, DISTANCE_SYMBOLS, MAX_CODE_BITS, distanceLengths);
+    huffman.lengths(distanceFrequencies, DISTANCE_SYMBOLS, MAX_CODE_BITS, distanceLengths);
     if (lastUsed(distanceLengths) < 0) {
       // A block of literals alone: some decoders want a distance code anyway.
       distanceLengths[0] = 1;
@@ -461,7 +462,7 @@ final class DeflateEncoder {
     System.arraycopy(distanceLengths, 0, codeLengths, literalCount, distanceCount);
     runLengthCode(literalCount + distanceCount);
 
-    HuffmanCode.lengths(
+    huffman.lengths(
         codeLengthFrequencies, CODE_LENGTH_SYMBOLS, MAX_CODE_LENGTH_BITS, codeLengthLengths);
     long bits = 5 + 5 + 4 + 3L * codeLengthCodeCount();
     for (int i = 0; i < codeLengthSymbolCount; i++) {

@@ -10,9 +10,17 @@ import java.util.Arrays;
  * those whose lengths stay within the limit, and always a complete one: every bit pattern of the
  * longest length starts some code. Ties are broken by symbol number, so the lengths are a function
  * of the frequencies alone.
+ *
+ * <p>An instance keeps the work arrays of {@link #lengths} from one call to the next (a deflate
+ * block needs three codes), so it is for one thread at a time.
  */
 final class HuffmanCode {
-  private HuffmanCode() {}
+  private long[] leaves = new long[0];
+  private long[] weight = new long[0];
+  private long[] deeperWeight = new long[0];
+
+  /** For each list, whether each of its first items is a leaf (true) or a pair. */
+  private boolean[][] isLeaf = new boolean[0][];
 
   /**
    * Sets {@code lengths[0, count)} to the code lengths, at most {@code maxBits}, of the code of
@@ -20,7 +28,7 @@ final class HuffmanCode {
    * deflate decoders want codes of two or more symbols, one used symbol is given a partner of
    * length 1; no symbol used gives every length 0.
    */
-  static void lengths(int[] frequencies, int count, int maxBits, byte[] lengths) {
+  void lengths(int[] frequencies, int count, int maxBits, byte[] lengths) {
     Arrays.fill(lengths, 0, count, (byte) 0);
     int used = 0;
     for (int symbol = 0; symbol < count; symbol++) {
@@ -43,15 +51,27 @@ final class HuffmanCode {
 
     // Leaves by increasing frequency; a long packs the frequency above the symbol number, so one
     // sort orders by both.
-    long[] leaves = new long[used];
+    reserve(used, maxBits);
     int next = 0;
     for (int symbol = 0; symbol < count; symbol++) {
       if (frequencies[symbol] != 0) {
         leaves[next++] = ((long) frequencies[symbol] << 16) | symbol;
       }
     }
-    Arrays.sort(leaves);
-    packageMerge(leaves, maxBits, lengths);
+    Arrays.sort(leaves, 0, used);
+    packageMerge(used, maxBits, lengths);
+  }
+
+  private void reserve(int used, int maxBits) {
+    if (leaves.length < used) {
+      leaves = new long[used];
+      weight = new long[2 * used];
+      deeperWeight = new long[2 * used];
+      isLeaf = new boolean[0][];
+    }
+    if (isLeaf.length < maxBits) {
+      isLeaf = new boolean[maxBits][2 * leaves.length];
+    }
   }
 
   /**
@@ -61,13 +81,12 @@ final class HuffmanCode {
    * chosen items (the first 2n - 2 of list 1, then the items that its chosen pairs stand for,
    * always a prefix of the next list) contain it.
    */
-  private static void packageMerge(long[] leaves, int maxBits, byte[] lengths) {
-    int n = leaves.length;
+  private void packageMerge(int n, int maxBits, byte[] lengths) {
+    long[] leaves = this.leaves;
+    long[] weight = this.weight;
+    long[] deeperWeight = this.deeperWeight;
+    boolean[][] isLeaf = this.isLeaf;
     int keep = 2 * n - 2;
-    long[] weight = new long[keep];
-    long[] deeperWeight = new long[keep];
-    // For each list, whether each of its first items is a leaf (true) or a pair.
-    boolean[][] isLeaf = new boolean[maxBits][keep];
 
     // The deepest list: the leaves alone, cheapest first.
     int deeperSize = Math.min(n, keep);

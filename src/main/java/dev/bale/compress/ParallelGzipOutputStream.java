@@ -53,7 +53,7 @@ public final class ParallelGzipOutputStream extends OutputStream {
    * The version of the encoder's choices (blocks, matches, codes), raised whenever a change makes
    * any input compress to other bytes; caches of compressed digests key on it.
    */
-  public static final int ENCODER_VERSION = 1;
+  public static final int ENCODER_VERSION = 2;
 
   /** The size of the input blocks compressed independently; part of the output's definition. */
   static final int BLOCK_SIZE = 128 * 1024;

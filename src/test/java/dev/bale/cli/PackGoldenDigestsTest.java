@@ -104,7 +104,7 @@ class PackGoldenDigestsTest {
         Arguments.of(
             "gzip",
             "sha256:ecbe61760840c1fb0ec89f06e81624d6636aafa19da8e63f38f37044c588d8b5",
-            "sha256:00847ee8f624b1b88d810847656e853e9c402c467082c57c9c785f199774ebd9"),
+            "sha256:e43860e9cb683a055b8b74b572376edfe588076703bafb1ee776310a770c9ec5"),
         Arguments.of(
             "zstd",
             "sha256:95fa8b916086ee0081c1217520be866ee689bc43951c63e2592970c802c0691f",

@@ -22,7 +22,7 @@ class HuffmanCodeTest {
     }
     byte[] lengths = new byte[count];
 
-    HuffmanCode.lengths(frequencies, count, maxBits, lengths);
+    new HuffmanCode().lengths(frequencies, count, maxBits, lengths);
 
     long used = java.util.Arrays.stream(frequencies).filter(f -> f != 0).count();
     for (int i = 0; i < count; i++) {
@@ -47,7 +47,7 @@ class HuffmanCodeTest {
     byte[] lengths = new byte[count];
 
     // No Huffman code of n symbols is deeper than n - 1.
-    HuffmanCode.lengths(frequencies, count, count - 1, lengths);
+    new HuffmanCode().lengths(frequencies, count, count - 1, lengths);
 
     assertThat(cost(frequencies, lengths)).isEqualTo(huffmanCost(frequencies));
   }
@@ -63,7 +63,7 @@ class HuffmanCodeTest {
     }
     byte[] lengths = new byte[count];
 
-    HuffmanCode.lengths(frequencies, count, maxBits, lengths);
+    new HuffmanCode().lengths(frequencies, count, maxBits, lengths);
 
     assertThat(cost(frequencies, lengths)).isGreaterThanOrEqualTo(huffmanCost(frequencies));
     for (int a = 0; a < count; a++) {
@@ -86,7 +86,7 @@ class HuffmanCodeTest {
     }
     byte[] lengths = new byte[30];
 
-    HuffmanCode.lengths(frequencies, 30, 15, lengths);
+    new HuffmanCode().lengths(frequencies, 30, 15, lengths);
 
     assertThat(lengths[0]).isEqualTo((byte) 15);
     assertThat(kraftSum(lengths, 15)).isEqualTo(1L << 15);
@@ -98,7 +98,7 @@ class HuffmanCodeTest {
     frequencies[0] = 5;
     byte[] lengths = new byte[30];
 
-    HuffmanCode.lengths(frequencies, 30, 15, lengths);
+    new HuffmanCode().lengths(frequencies, 30, 15, lengths);
 
     assertThat(lengths[0]).isEqualTo((byte) 1);
     assertThat(lengths[1]).isEqualTo((byte) 1);
