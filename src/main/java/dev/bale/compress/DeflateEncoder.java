@@ -167,11 +167,10 @@ final class DeflateEncoder {
   private final byte[] codeLengthLengths = new byte[CODE_LENGTH_SYMBOLS];
   private final int[] codeLengthCodes = new int[CODE_LENGTH_SYMBOLS];
 
-  /** The piece being compressed, where its current block starts, and the distance of a match. */
+  /** The piece being compressed, and where its current block starts. */
   private byte[] window;
 
   private int blockStart;
-  private int matchDistance;
 
   /**
    * Appends to {@code out} the deflate blocks of {@code window[start, end)}, which may refer to the
@@ -207,46 +206,105 @@ final class DeflateEncoder {
     this.window = null;
   }
 
+  /**
+   * Finds the symbols of {@code window[start, end)} and writes them as blocks as they fill.
+   *
+   * <p>Each position gets one search of its chain. Lazy evaluation holds the match found at {@code
+   * position - 1} back until the search at {@code position} has shown that no longer one starts
+   * there. The search is written out in the loop rather than called: compiled on its own it is too
+   * large for the JIT to inline here, and the loop then runs a sixth slower.
+   */
   private void findSymbols(int start, int end, Effort effort, BitWriter out) {
     byte[] window = this.window;
+    int[] head = this.head;
+    int[] previous = this.previous;
+    int[] shortHead = this.shortHead;
     Arrays.fill(head, NO_POSITION);
     Arrays.fill(shortHead, NO_POSITION);
     // Positions before this one have 4 bytes to hash.
     int hashEnd = end - (HASHED_MATCH - 1);
     int inserted = Math.max(0, start - HISTORY);
+    int heldLength = 0;
+    int heldDistance = 0;
     int position = start;
 
     while (position < end) {
       int length = 0;
       int distance = 0;
-      if (position < hashEnd) {
+      if (position < hashEnd && (heldLength == 0 || heldLength < effort.lazyLength)) {
         for (; inserted < position; inserted++) {
           insert(window, inserted);
         }
-        length = findMatch(window, position, end, MIN_MATCH - 1, effort.chain, effort.niceLength);
-        distance = matchDistance;
         inserted = position + 1;
 
-        while (effort.lazy && length != 0 && length < effort.lazyLength && position + 1 < hashEnd) {
-          int chain = length >= effort.goodLength ? effort.chain >> 2 : effort.chain;
-          int next = findMatch(window, position + 1, end, length, chain, effort.niceLength);
-          inserted = position + 2;
-          if (next == 0) {
-            break;
+        int word = (int) INT.get(window, position);
+        int hash = (word * 0x9E3779B1) >>> (32 - HASH_BITS);
+        int candidate = head[hash];
+        previous[position & CHAIN_MASK] = candidate;
+        head[hash] = position;
+        int shortHash = ((word << 8) * 0x9E3779B1) >>> (32 - SHORT_HASH_BITS);
+        int shortCandidate = shortHead[shortHash];
+        shortHead[shortHash] = position;
+
+        // Only a match longer than the one held counts.
+        int atLeast = heldLength != 0 ? heldLength : MIN_MATCH - 1;
+        int chain =
+            heldLength != 0 && heldLength >= effort.goodLength ? effort.chain >> 2 : effort.chain;
+        int maxLength = Math.min(MAX_MATCH, end - position);
+        int nice = Math.min(effort.niceLength, maxLength);
+        int best = atLeast;
+        // A candidate's link is overwritten 32 KiB after it, so older ones are never followed.
+        int oldest = position - HISTORY;
+        while (best < maxLength && candidate >= oldest && chain-- > 0) {
+          if (window[candidate + best] == window[position + best]
+              && (int) INT.get(window, candidate) == word) {
+            int found =
+                HASHED_MATCH
+                    + commonLength(
+                        window,
+                        candidate + HASHED_MATCH,
+                        position + HASHED_MATCH,
+                        maxLength - HASHED_MATCH);
+            if (found > best) {
+              best = found;
+              distance = position - candidate;
+              if (found >= nice) {
+                break;
+              }
+            }
           }
-          addLiteral(out, window[position], position + 1);
-          position++;
-          length = next;
-          distance = matchDistance;
+          candidate = previous[candidate & CHAIN_MASK];
         }
+        if (best < MIN_MATCH
+            && shortCandidate >= position - SHORT_MATCH_REACH
+            && ((int) INT.get(window, shortCandidate) << 8) == word << 8) {
+          best = MIN_MATCH;
+          distance = position - shortCandidate;
+        }
+        length = best > atLeast ? best : 0;
       }
 
-      if (length != 0) {
-        addMatch(out, length, distance, position + length);
-        position += length;
-      } else {
+      if (heldLength != 0) {
+        if (length == 0) {
+          addMatch(out, heldLength, heldDistance, position - 1 + heldLength);
+          position += heldLength - 1;
+          heldLength = 0;
+          continue;
+        }
+        // A longer match starts here: the byte before it goes as a literal.
+        addLiteral(out, window[position - 1], position);
+      }
+
+      if (length == 0) {
         addLiteral(out, window[position], position + 1);
         position++;
+      } else if (effort.lazy) {
+        heldLength = length;
+        heldDistance = distance;
+        position++;
+      } else {
+        addMatch(out, length, distance, position + length);
+        position += length;
       }
     }
   }
@@ -257,60 +315,6 @@ final class DeflateEncoder {
     previous[position & CHAIN_MASK] = head[hash];
     head[hash] = position;
     shortHead[((word << 8) * 0x9E3779B1) >>> (32 - SHORT_HASH_BITS)] = position;
-  }
-
-  /**
-   * Inserts {@code position} and returns the length of the longest match for it longer than {@code
-   * atLeast} found within {@code chain} candidates, or 0 when there is none; its distance goes to
-   * {@link #matchDistance}.
-   */
-  private int findMatch(
-      byte[] window, int position, int end, int atLeast, int chain, int niceLength) {
-    int word = (int) INT.get(window, position);
-    int hash = (word * 0x9E3779B1) >>> (32 - HASH_BITS);
-    int candidate = head[hash];
-    previous[position & CHAIN_MASK] = candidate;
-    head[hash] = position;
-    int shortHash = ((word << 8) * 0x9E3779B1) >>> (32 - SHORT_HASH_BITS);
-    int shortCandidate = shortHead[shortHash];
-    shortHead[shortHash] = position;
-
-    int maxLength = Math.min(MAX_MATCH, end - position);
-    if (atLeast >= maxLength) {
-      return 0;
-    }
-    int nice = Math.min(niceLength, maxLength);
-    int best = atLeast;
-    // A candidate's link is overwritten 32 KiB after it, so older ones are never followed.
-    int oldest = position - HISTORY;
-    while (candidate >= oldest && chain-- > 0) {
-      if (window[candidate + best] == window[position + best]
-          && (int) INT.get(window, candidate) == word) {
-        int length =
-            HASHED_MATCH
-                + commonLength(
-                    window,
-                    candidate + HASHED_MATCH,
-                    position + HASHED_MATCH,
-                    maxLength - HASHED_MATCH);
-        if (length > best) {
-          best = length;
-          matchDistance = position - candidate;
-          if (length >= nice) {
-            break;
-          }
-        }
-      }
-      candidate = previous[candidate & CHAIN_MASK];
-    }
-
-    if (best < MIN_MATCH
-        && shortCandidate >= position - SHORT_MATCH_REACH
-        && ((int) INT.get(window, shortCandidate) << 8) == word << 8) {
-      best = MIN_MATCH;
-      matchDistance = position - shortCandidate;
-    }
-    return best > atLeast ? best : 0;
   }
 
   /** Returns how many of the {@code max} bytes from {@code a} and from {@code b} are equal. */
