@@ -34,7 +34,7 @@ final class BitWriter {
 
   /** Makes room for {@code count} more bytes without growing in between. */
   void reserve(int count) {
-    // Four bytes more, as whole ints are stored at once.
+    // Beyond the bytes asked for: the pending bits, and an int stored whole at the end.
     int needed = position + count + 8;
     if (needed > bytes.length) {
       bytes = Arrays.copyOf(bytes, Math.max(needed, bytes.length + (bytes.length >> 1)));

@@ -85,9 +85,9 @@ public final class LayerCacheTable implements AutoCloseable {
     }
     try (Statement statement = connection.createStatement()) {
       WalMode.enable(connection, BUSY_TIMEOUT_MILLIS);
-      // A row lost to a power failure is computed again; one that waited for the disk at every
-      // commit would cost a cold pack an fsync per layer, each behind the writeback of all the
-      // image bytes written so far. In WAL mode this keeps the database whole either way.
+      // A row lost to a power failure is only computed again, while an fsync at every commit
+      // cost a cold pack one per layer: 0.7 to 0.9 s of a pack of 22 layers, as long as the rest
+      // of it. In WAL mode the database stays whole either way.
       statement.execute("pragma synchronous = normal");
       statement.execute(SCHEMA);
       return new LayerCacheTable(file, connection);
