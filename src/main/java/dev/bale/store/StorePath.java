@@ -91,6 +91,21 @@ public record StorePath(String directory, String hash, String name)
   }
 
   /** Returns the full path, {@code DIRECTORY/HASH-NAME}. */
+  // equals and hashCode are written out: a record's own are bootstrapped through invokedynamic
+  // on first use, which costs every run of bale some milliseconds before its first hash map.
+  @Override
+  public boolean equals(Object other) {
+    return other instanceof StorePath path
+        && hash.equals(path.hash)
+        && name.equals(path.name)
+        && directory.equals(path.directory);
+  }
+
+  @Override
+  public int hashCode() {
+    return (directory.hashCode() * 31 + hash.hashCode()) * 31 + name.hashCode();
+  }
+
   @Override
   public String toString() {
     return directory + "/" + baseName();
