@@ -70,11 +70,6 @@ final class BitWriter {
     position += length;
   }
 
-  /** Returns the number of bits written. */
-  long bitCount() {
-    return 8L * position + pendingCount;
-  }
-
   /** Returns the array holding the bytes written, valid up to {@link #size()} once aligned. */
   byte[] bytes() {
     return bytes;

@@ -112,7 +112,7 @@ class DeflateEncoderTest {
     }
     zlib.end();
 
-    // Measured: 0.1% larger than one zlib stream, cuts every 128 KiB included.
+    // Measured: 0.2% larger than one zlib stream, cuts every 128 KiB included.
     assertThat((double) ours.length).isLessThan(zlibSize * 1.005);
   }
 
