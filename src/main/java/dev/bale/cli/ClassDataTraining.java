@@ -6,6 +6,7 @@ import dev.bale.hash.Digest;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.io.Writer;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -18,10 +19,11 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * The run whose classes {@code ./bale} puts in its class-data archive: a pack of a small file into
- * a throwaway store, then pushes of that image, cold and warm, and of the store item, to a registry
- * in this process on 127.0.0.1. Without the pushes the archive would hold none of the JDK's HTTP
- * client, and every push would load and verify several hundred classes at start-up.
+ * The run whose classes {@code ./bale} puts in its class-data archive: packs of a small file added
+ * to a throwaway store, as an OCI layout and as a zstd Docker archive, then pushes of the layout,
+ * cold and warm, and of the store item, to a registry in this process on 127.0.0.1. Without the
+ * pushes the archive would hold none of the JDK's HTTP client, and every push would load and verify
+ * several hundred classes at start-up.
  *
  * <p>The registry answers just what a push asks (the API root, blob checks and uploads, manifests)
  * and keeps the digests it received, nothing else: it exists to load classes.
@@ -44,6 +46,9 @@ final class ClassDataTraining {
     String image = work.resolve("image").toString();
     // What a push remembers of registries stays in the directory too.
     String state = "--cache-dir=" + work.resolve("state");
+    // The first push finds out that the registry speaks plain HTTP, as a push to a registry on
+    // this machine does. The JDK's HTTP server stays silent on the TLS hello, so that probe waits
+    // out its timeout; the other pushes say --plain-http rather than wait again.
 
     InetSocketAddress loopback = new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
     HttpServer registry = HttpServer.create(loopback, 16);
@@ -54,13 +59,19 @@ final class ClassDataTraining {
     String reference = "127.0.0.1:" + registry.getAddress().getPort() + "/training:latest";
     try {
       PrintWriter quiet = new PrintWriter(Writer.nullWriter());
-      int failed = 0;
+      // The item is named by its store path in the packs, as users name items.
+      StringWriter added = new StringWriter();
+      int failed =
+          Main.run(new PrintWriter(added), quiet, "--store", store, "add", item.toString());
+      String path = added.toString().strip();
+      String archive = work.resolve("image.tar").toString();
       for (String[] command :
           new String[][] {
-            {"--store", store, "pack", "--format=oci-dir", "--output=" + image, item.toString()},
+            {"--store", store, "pack", "--format=oci-dir", "--output=" + image, path},
+            {"--store", store, "pack", "--compression=zstd", "--output=" + archive, path},
             {"push", state, "--from", image, reference},
-            {"push", state, "--from", image, reference},
-            {"--store", store, "push", state, item.toString(), reference},
+            {"push", state, "--plain-http", "--from", image, reference},
+            {"--store", store, "push", state, "--plain-http", item.toString(), reference},
           }) {
         failed += Main.run(quiet, quiet, command) == 0 ? 0 : 1;
       }

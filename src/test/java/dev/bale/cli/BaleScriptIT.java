@@ -11,6 +11,7 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.FileTime;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -43,11 +44,16 @@ class BaleScriptIT {
     assertThat(Files.size(copy.resolve("target/bale.jsa"))).isGreaterThan(1_000_000);
     FileTime built = Files.getLastModifiedTime(jar);
 
-    Run second = script("--version");
+    Path classes = copy.resolve("classes.log");
+    Run second = script(Map.of("BALE_JAVA_OPTS", "-Xlog:class+load:file=" + classes), "--version");
     assertThat(second.err()).isEmpty();
     assertThat(second.code()).isZero();
     assertThat(second.out()).isEqualTo(version);
     assertThat(Files.getLastModifiedTime(jar)).isEqualTo(built);
+    // The archive holds bale's classes and picocli's, which are of Java 5's class file format.
+    assertThat(Files.readAllLines(classes))
+        .anyMatch(line -> line.contains(" dev.bale.cli.Main source: shared objects file"))
+        .anyMatch(line -> line.contains(" picocli.CommandLine source: shared objects file"));
 
     Path source = copy.resolve("src/main/java/dev/bale/cli/Main.java");
     Files.setLastModifiedTime(source, FileTime.fromMillis(built.toMillis() + 10_000));
@@ -92,9 +98,15 @@ class BaleScriptIT {
   private record Run(int code, String out, String err) {}
 
   private Run script(String... args) throws Exception {
+    return script(Map.of(), args);
+  }
+
+  private Run script(Map<String, String> environment, String... args) throws Exception {
     List<String> command = new ArrayList<>(List.of(copy.resolve("bale").toString()));
     command.addAll(List.of(args));
-    Process process = new ProcessBuilder(command).directory(copy.toFile()).start();
+    ProcessBuilder builder = new ProcessBuilder(command).directory(copy.toFile());
+    builder.environment().putAll(environment);
+    Process process = builder.start();
     process.getOutputStream().close();
     CompletableFuture<byte[]> err =
         CompletableFuture.supplyAsync(

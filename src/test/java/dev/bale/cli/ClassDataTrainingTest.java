@@ -12,7 +12,7 @@ class ClassDataTrainingTest {
   @TempDir Path temp;
 
   @Test
-  void train_packAndEveryPush_succeedAgainstTheRegistryInTheProcess() throws Exception {
+  void train_addEveryPackAndEveryPush_succeedAgainstTheRegistryInTheProcess() throws Exception {
     // A step that failed would load fewer classes than a real run and leave them out of the
     // archive, silently: every step must go through.
     assertThat(ClassDataTraining.train(temp)).isZero();
@@ -20,6 +20,7 @@ class ClassDataTrainingTest {
     try (Stream<Path> blobs = Files.list(temp.resolve("image/blobs/sha256"))) {
       assertThat(blobs.count()).isGreaterThanOrEqualTo(3);
     }
+    assertThat(temp.resolve("image.tar")).isNotEmptyFile();
     // What the pushes remember of the registry stays in the training directory.
     try (Stream<Path> state = Files.walk(temp.resolve("state"))) {
       assertThat(state.filter(Files::isRegularFile)).isNotEmpty();
