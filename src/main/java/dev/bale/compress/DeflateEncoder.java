@@ -337,7 +337,7 @@ final class DeflateEncoder {
    * offset, then still reads as a position long before the window, and no sum overflows.
    */
   private int nextOffset(int end) {
-    if (offsetEnd + 65536 + end > OFFSET_LIMIT) {
+    if ((long) offsetEnd + 65536 + end > OFFSET_LIMIT) {
       Arrays.fill(head, NO_POSITION);
       Arrays.fill(shortHead, NO_POSITION);
       offset = 0;
