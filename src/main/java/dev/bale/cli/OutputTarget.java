@@ -111,7 +111,12 @@ final class OutputTarget implements AutoCloseable {
     } catch (NoSuchFileException e) {
       // The caller reports the missing directory when it creates the temporary.
     }
-    return directory.resolve(prefix + ProcessTag.next() + suffix);
+    return freshName(destination, suffix);
+  }
+
+  private static Path freshName(Path destination, String suffix) {
+    return destination.resolveSibling(
+        "." + destination.getFileName() + "." + ProcessTag.next() + suffix);
   }
 
   /** Returns where to write. */
@@ -160,9 +165,28 @@ final class OutputTarget implements AutoCloseable {
       return;
     }
     try {
-      delete(temporary);
+      delete(withdrawn(temporary));
     } catch (IOException e) {
       // Nothing more can be done while failing or shutting down; the name starts with a dot.
+    }
+  }
+
+  /**
+   * Moves a temporary directory to a new temporary name of this process, and returns that name, so
+   * that the threads still writing into it (those of an interrupted pack go on while the shutdown
+   * hook runs) can no longer add a file to it: one added behind the deletion's walk would leave the
+   * directory behind. A file, or a directory that cannot be moved, stays where it is.
+   */
+  private Path withdrawn(Path temporary) {
+    if (!Files.isDirectory(temporary, LinkOption.NOFOLLOW_LINKS)) {
+      return temporary;
+    }
+    Path moved = freshName(destination, ".tmp");
+    try {
+      Files.move(temporary, moved, StandardCopyOption.ATOMIC_MOVE);
+      return moved;
+    } catch (IOException e) {
+      return temporary;
     }
   }
 

@@ -3,8 +3,11 @@ package dev.bale.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.bale.store.ProcessTag;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.concurrent.CountDownLatch;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -37,6 +40,40 @@ class OutputTargetTest {
     assertThat(live).exists();
     assertThat(otherOutput).exists();
     assertThat(notATag).exists();
+  }
+
+  @Test
+  void directory_closedWhileAThreadStillWritesIntoIt_leavesNothing() throws Exception {
+    Path output = dir.resolve("layout");
+    OutputTarget target = OutputTarget.directory(output);
+    Path temporary = target.temporary();
+    CountDownLatch writing = new CountDownLatch(20);
+    // As an interrupted pack's layer writers do, the thread goes on adding files until it cannot;
+    // at most 50,000, should the directory stay. A deletion that walked the directory where it is
+    // raced the writer, and in some runs left it behind with the files added after its walk.
+    Thread writer =
+        new Thread(
+            () -> {
+              try {
+                for (int blob = 0; blob < 50_000; blob++) {
+                  Files.writeString(temporary.resolve("blob-" + blob), "x");
+                  writing.countDown();
+                }
+              } catch (IOException e) {
+                // The directory is gone from under it.
+              }
+            });
+    writer.setDaemon(true);
+    writer.start();
+    writing.await();
+
+    target.close();
+    writer.join(10_000);
+
+    assertThat(writer.isAlive()).as("the writer can still add files").isFalse();
+    try (Stream<Path> left = Files.list(dir)) {
+      assertThat(left).isEmpty();
+    }
   }
 
   @Test
