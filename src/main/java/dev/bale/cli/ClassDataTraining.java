@@ -46,9 +46,6 @@ final class ClassDataTraining {
     String image = work.resolve("image").toString();
     // What a push remembers of registries stays in the directory too.
     String state = "--cache-dir=" + work.resolve("state");
-    // The first push finds out that the registry speaks plain HTTP, as a push to a registry on
-    // this machine does. The JDK's HTTP server stays silent on the TLS hello, so that probe waits
-    // out its timeout; the other pushes say --plain-http rather than wait again.
 
     InetSocketAddress loopback = new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
     HttpServer registry = HttpServer.create(loopback, 16);
@@ -65,6 +62,9 @@ final class ClassDataTraining {
           Main.run(new PrintWriter(added), quiet, "--store", store, "add", item.toString());
       String path = added.toString().strip();
       String archive = work.resolve("image.tar").toString();
+      // The first push finds out that the registry speaks plain HTTP, as a push to a registry on
+      // this machine does. The JDK's HTTP server stays silent on the TLS hello, so that probe
+      // waits out its timeout; the other pushes say --plain-http rather than wait again.
       for (String[] command :
           new String[][] {
             {"--store", store, "pack", "--format=oci-dir", "--output=" + image, path},

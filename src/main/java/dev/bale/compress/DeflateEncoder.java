@@ -44,7 +44,7 @@ final class DeflateEncoder {
   private static final int CHAIN_MASK = 32 * 1024 - 1;
   private static final int NO_POSITION = -65536;
 
-  /** How far the offset of the heads may grow before they are cleared (see {@link #offset}). */
+  /** How far the offset of the heads may grow before they are cleared (see {@link #offsetEnd}). */
   private static final int OFFSET_LIMIT = 1 << 30;
 
   private static final int STORED = 0;
@@ -149,24 +149,22 @@ final class DeflateEncoder {
     HuffmanCode.codes(FIXED_DISTANCE_LENGTHS, DISTANCE_SYMBOLS, FIXED_DISTANCE_CODES);
   }
 
-  // The chains: the newest position of each hash (plus the offset), and for each position (modulo
-  // 32 KiB) the position before it with the same hash.
+  // The chains: the newest position of each hash (plus the piece's offset), and for each position
+  // (modulo 32 KiB) the position before it with the same hash.
   private final int[] head = new int[1 << HASH_BITS];
   private final int[] previous = new int[CHAIN_MASK + 1];
 
-  /** The newest position of each hash of three bytes, plus the offset. */
+  /** The newest position of each hash of three bytes, plus the piece's offset. */
   private final int[] shortHead = new int[1 << SHORT_HASH_BITS];
 
   /**
-   * What the heads add to the positions of the current piece. Each piece's offset lies 64 KiB
-   * beyond every value the pieces before it stored, so what they left reads as a position at least
-   * 64 KiB before this piece's window, too old to be a candidate, as an empty head does; the heads
-   * (512 KiB) are cleared only when the offset has grown large, not for every piece, which cost a
-   * twentieth of the encoder's time with pieces of 128 KiB.
+   * One more than the largest value the last piece could store in the heads, which hold positions
+   * plus an offset of the piece's own. Each piece's offset lies 64 KiB beyond this, so what earlier
+   * pieces left reads as a position at least 64 KiB before the window, too old to be a candidate,
+   * as an empty head does; the heads (512 KiB) are cleared only when the offset has grown large,
+   * not for every piece, which cost a twentieth of the encoder's time with pieces of 128 KiB. It
+   * starts at the limit, so that the first piece clears them.
    */
-  private int offset = OFFSET_LIMIT;
-
-  /** One more than the largest value the current piece stored in the heads. */
   private int offsetEnd = OFFSET_LIMIT;
 
   /** A literal byte, or a match as its distance above bit 9 and its length below. */
@@ -337,6 +335,7 @@ final class DeflateEncoder {
    * offset, then still reads as a position long before the window, and no sum overflows.
    */
   private int nextOffset(int end) {
+    int offset;
     if ((long) offsetEnd + 65536 + end > OFFSET_LIMIT) {
       Arrays.fill(head, NO_POSITION);
       Arrays.fill(shortHead, NO_POSITION);
