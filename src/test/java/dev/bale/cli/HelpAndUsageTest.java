@@ -10,6 +10,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.MethodSource;
+import picocli.CommandLine.Command;
 
 /** Runs help, version and usage mistakes through {@link Main#run}, as a user would meet them. */
 class HelpAndUsageTest {
@@ -44,6 +45,17 @@ class HelpAndUsageTest {
   void commands_listedHere_areExactlyTheSubcommands() {
     assertThat(BaleCommand.commandLine(new BaleCommand()).getSubcommands().keySet())
         .containsExactlyElementsOf(COMMANDS);
+  }
+
+  @Test
+  void subcommandNames_areThoseOfTheirCommandAnnotations() {
+    for (BaleCommand.Subcommand subcommand : BaleCommand.SUBCOMMANDS) {
+      Object command = subcommand.create().get();
+
+      assertThat(command.getClass().getAnnotation(Command.class).name())
+          .as(command.getClass().getSimpleName())
+          .isEqualTo(subcommand.name());
+    }
   }
 
   @Test
