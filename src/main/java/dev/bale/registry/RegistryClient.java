@@ -22,6 +22,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -47,6 +48,13 @@ public final class RegistryClient implements AutoCloseable {
   private final long chunkThreshold;
   private final int chunkSize;
   private final HttpTransport http;
+
+  /**
+   * The connections made so far, by registry and repository: a push after {@link #checkReachable}
+   * asks the registry again neither for its API nor for a token, a round trip or two to a registry
+   * elsewhere.
+   */
+  private final Map<String, RegistryConnection> connections = new ConcurrentHashMap<>();
 
   private RegistryClient(Builder builder) {
     this.credentials = builder.credentials;
@@ -109,7 +117,11 @@ public final class RegistryClient implements AutoCloseable {
    * @throws RegistryException if the registry cannot be reached or refuses the credentials
    */
   public void checkReachable(ImageReference target) throws RegistryException {
-    connect(target, List.of("repository:" + target.repository() + ":pull,push"));
+    connect(target, List.of(pushScope(target)));
+  }
+
+  private static String pushScope(ImageReference target) {
+    return "repository:" + target.repository() + ":pull,push";
   }
 
   private PushResult pushAll(ImageReference target, List<PushImage> images, Manifest index)
@@ -129,7 +141,7 @@ public final class RegistryClient implements AutoCloseable {
     }
 
     List<String> scopes = new ArrayList<>();
-    scopes.add("repository:" + target.repository() + ":pull,push");
+    scopes.add(pushScope(target));
     mountRepositories.forEach(repository -> scopes.add("repository:" + repository + ":pull"));
     RegistryConnection connection = connect(target, scopes);
 
@@ -295,7 +307,24 @@ public final class RegistryClient implements AutoCloseable {
     }
   }
 
+  /** Returns the connection to the registry of {@code target}, made before or now. */
   private RegistryConnection connect(ImageReference target, List<String> scopes)
+      throws RegistryException {
+    RegistryConnection made = connections.get(connectionKey(target));
+    if (made != null) {
+      made.widen(scopes);
+      return made;
+    }
+    RegistryConnection connection = open(target, scopes);
+    connections.put(connectionKey(target), connection);
+    return connection;
+  }
+
+  private static String connectionKey(ImageReference target) {
+    return target.registry() + "/" + target.repository();
+  }
+
+  private RegistryConnection open(ImageReference target, List<String> scopes)
       throws RegistryException {
     Optional<Credentials> found = credentials.find(target);
     List<String> schemes = schemes(target.hostName(), plainHttp, insecure);

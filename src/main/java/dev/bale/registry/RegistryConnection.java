@@ -16,6 +16,7 @@ import java.net.http.HttpResponse.BodyHandler;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Supplier;
@@ -35,7 +36,7 @@ final class RegistryConnection {
   private final ImageReference target;
   private final URI base;
   private final Optional<Credentials> credentials;
-  private final List<String> scopes;
+  private volatile List<String> scopes;
   private final RetryPolicy retry;
   private final EventSink events;
   private final boolean allowPlainRealm;
@@ -88,6 +89,28 @@ final class RegistryConnection {
         new RegistryConnection(http, target, base, credentials, scopes, retry, events, plainRealm);
     connection.authenticate();
     return connection;
+  }
+
+  /**
+   * Extends the connection to {@code more} scopes, such as those of the repositories a push mounts
+   * blobs from. Only a bearer token is bound to scopes: it is fetched again for all of them.
+   *
+   * @throws RegistryException if the token server cannot be reached or refuses
+   */
+  synchronized void widen(List<String> more) throws RegistryException {
+    if (scopes.containsAll(more)) {
+      return;
+    }
+    List<String> union = new ArrayList<>(scopes);
+    for (String scope : more) {
+      if (!union.contains(scope)) {
+        union.add(scope);
+      }
+    }
+    scopes = List.copyOf(union);
+    if (bearer != null) {
+      fetchToken();
+    }
   }
 
   /** Returns the URI of {@code path} under the repository, such as {@code blobs/uploads/}. */

@@ -183,6 +183,50 @@ class RegistryAuthIT {
   }
 
   @Test
+  void push_afterCheckReachable_takesItsTokenOver() throws Exception {
+    ImageReference target = ImageReference.parse(tokenRegistry.host() + "/bale/checked:1");
+    RegistryImages.writeLayout(dir.resolve("layout"), image, "latest");
+    int before = tokens.tokensIssued();
+
+    try (RegistryClient client = tokenClient()) {
+      client.checkReachable(target);
+      PushResult result = LocalImage.read(dir.resolve("layout"), null).push(client, target);
+
+      assertThat(result.sent()).isEqualTo(2);
+    }
+
+    assertThat(tokens.tokensIssued() - before).isEqualTo(1);
+  }
+
+  @Test
+  void push_mountingAfterCheckReachable_fetchesOneTokenForBothRepositories() throws Exception {
+    ImageReference source = ImageReference.parse(tokenRegistry.host() + "/bale/widen-from:1");
+    ImageReference target = ImageReference.parse(tokenRegistry.host() + "/bale/widen-to:1");
+    RegistryImages.writeLayout(dir.resolve("layout"), image, "latest");
+
+    try (RegistryClient client = tokenClient()) {
+      LocalImage.read(dir.resolve("layout"), null).push(client, source);
+      client.checkReachable(target);
+      int before = tokens.tokensIssued();
+      PushResult result = LocalImage.read(dir.resolve("layout"), null).push(client, target);
+
+      assertThat(result.mounted()).isEqualTo(2);
+      // The checked connection's token covered the target alone: the mounts need the source too.
+      assertThat(tokens.tokensIssued() - before).isEqualTo(1);
+      List<String> scopes = tokens.requestedScopes();
+      assertThat(scopes.subList(scopes.size() - 2, scopes.size()))
+          .containsExactly("repository:bale/widen-to:pull,push", "repository:bale/widen-from:pull");
+    }
+  }
+
+  private RegistryClient tokenClient() {
+    return RegistryClient.builder()
+        .credentials(CredentialProvider.of(new Credentials(USER, PASSWORD)))
+        .stateDirectory(dir.resolve("cache"))
+        .build();
+  }
+
+  @Test
   void push_tokenAuthWrongPassword_failsInOneLine() throws Exception {
     RegistryCli result = push(tokenRegistry.host() + "/bale/app:2", "--creds", USER + ":wrong-pw");
 
