@@ -276,8 +276,15 @@ final class DeflateEncoder {
         // A candidate's link is overwritten 32 KiB after it, so older ones are never followed.
         int oldest = position - HISTORY;
         while (best < maxLength && candidate >= oldest && chain-- > 0) {
-          if (window[candidate + best] == window[position + best]
-              && (int) INT.get(window, candidate) == word) {
+          // A candidate can beat the best only if it also matches at the best's last byte; the
+          // four bytes that end there turn away more candidates than that byte alone, for one
+          // load each (a twentieth of the encoder's time). The matches found stay the same.
+          boolean mayBeLonger =
+              best >= HASHED_MATCH - 1
+                  ? (int) INT.get(window, candidate + best - (HASHED_MATCH - 1))
+                      == (int) INT.get(window, position + best - (HASHED_MATCH - 1))
+                  : window[candidate + best] == window[position + best];
+          if (mayBeLonger && (int) INT.get(window, candidate) == word) {
             int found =
                 HASHED_MATCH
                     + commonLength(
