@@ -1,7 +1,6 @@
 package dev.bale.cli;
 
 import java.util.List;
-import java.util.function.Supplier;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -22,26 +21,41 @@ import picocli.CommandLine.Spec;
     description = "Turns the closures of store items into container images.")
 final class BaleCommand implements Runnable {
   /**
-   * The subcommands by name, in the order the usage lists them. The names repeat those of the
-   * {@code @Command} annotations (a test checks that they agree): reading the annotations of all of
-   * them to find the one named took a tenth of a warm pack's start-up.
+   * The subcommands' names, in the order the usage lists them. They repeat those of the {@code
+   * Command} annotations (a test checks that they agree): reading the annotations of every command
+   * to find the one named took a tenth of a warm pack's start-up.
    */
-  static final List<Subcommand> SUBCOMMANDS =
+  static final List<String> SUBCOMMANDS =
       List.of(
-          new Subcommand("add", AddCommand::new),
-          new Subcommand("requisites", RequisitesCommand::new),
-          new Subcommand("references", ReferencesCommand::new),
-          new Subcommand("referrers", ReferrersCommand::new),
-          new Subcommand("path-info", PathInfoCommand::new),
-          new Subcommand("verify", VerifyCommand::new),
-          new Subcommand("gc", GcCommand::new),
-          new Subcommand("archive", ArchiveCommand::new),
-          new Subcommand("pack", PackCommand::new),
-          new Subcommand("push", PushCommand::new),
-          new Subcommand("pull", PullCommand::new));
+          "add",
+          "requisites",
+          "references",
+          "referrers",
+          "path-info",
+          "verify",
+          "gc",
+          "archive",
+          "pack",
+          "push",
+          "pull");
 
-  /** A subcommand's name and how to make its object. */
-  record Subcommand(String name, Supplier<Object> create) {}
+  /** Returns a new object of the subcommand {@code name}, one of {@link #SUBCOMMANDS}. */
+  static Object subcommand(String name) {
+    return switch (name) {
+      case "add" -> new AddCommand();
+      case "requisites" -> new RequisitesCommand();
+      case "references" -> new ReferencesCommand();
+      case "referrers" -> new ReferrersCommand();
+      case "path-info" -> new PathInfoCommand();
+      case "verify" -> new VerifyCommand();
+      case "gc" -> new GcCommand();
+      case "archive" -> new ArchiveCommand();
+      case "pack" -> new PackCommand();
+      case "push" -> new PushCommand();
+      case "pull" -> new PullCommand();
+      default -> throw new IllegalArgumentException("no subcommand " + name);
+    };
+  }
 
   @Spec CommandSpec spec;
 
@@ -73,15 +87,11 @@ final class BaleCommand implements Runnable {
       return new CommandLine(root);
     }
     String named = subcommandName(args);
-    boolean known = false;
-    for (Subcommand subcommand : SUBCOMMANDS) {
-      known |= subcommand.name().equals(named);
-    }
-
+    boolean known = named != null && SUBCOMMANDS.contains(named);
     CommandLine commandLine = new CommandLine(root);
-    for (Subcommand subcommand : SUBCOMMANDS) {
-      if (!known || subcommand.name().equals(named)) {
-        commandLine.addSubcommand(subcommand.name(), subcommand.create().get());
+    for (String name : SUBCOMMANDS) {
+      if (!known || name.equals(named)) {
+        commandLine.addSubcommand(name, subcommand(name));
       }
     }
     return commandLine;
