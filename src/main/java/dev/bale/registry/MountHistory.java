@@ -9,8 +9,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -20,9 +23,9 @@ import java.util.Set;
  * a file lock, so concurrent bale processes share it safely.
  */
 final class MountHistory {
-  // LIMITATION: the file only grows (about 110 bytes per blob and repository) and is read whole
-  // on each push; a user pushing thousands of images would notice it. Pruning old lines, or an
-  // index by digest, would fix that.
+  // LIMITATION: the file only grows (about 110 bytes per blob and repository) and is read whole,
+  // twice, on each push; a user pushing thousands of images would notice it. Pruning old lines,
+  // or an index by digest, would fix that.
   private static final String FILE_NAME = "pushed-blobs";
 
   private final Path file;
@@ -33,20 +36,33 @@ final class MountHistory {
   }
 
   /**
-   * Returns the repositories of {@code registry} other than {@code repository} that bale pushed
-   * {@code digest} to, most recent first. A history that cannot be read is treated as empty: it
-   * only saves uploads.
+   * Returns, for each of {@code digests}, the repositories of {@code registry} other than {@code
+   * repository} that bale pushed it to, most recent first. A history that cannot be read is treated
+   * as empty: it only saves uploads.
    */
-  List<String> sources(Digest digest, String registry, String repository) {
+  Map<Digest, List<String>> sources(
+      Collection<Digest> digests, String registry, String repository) {
+    List<String> lines = lines();
+    Map<Digest, List<String>> sources = new LinkedHashMap<>();
+    for (Digest digest : digests) {
+      sources.put(digest, sources(lines, digest, registry, repository));
+    }
+    return sources;
+  }
+
+  private List<String> lines() {
     if (!Files.isRegularFile(file)) {
       return List.of();
     }
-    List<String> lines;
     try {
-      lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+      return Files.readAllLines(file, StandardCharsets.UTF_8);
     } catch (IOException e) {
       return List.of();
     }
+  }
+
+  private static List<String> sources(
+      List<String> lines, Digest digest, String registry, String repository) {
     String prefix = digest + " " + registry + " ";
     Set<String> found = new LinkedHashSet<>();
     for (int i = lines.size() - 1; i >= 0; i--) {
@@ -68,10 +84,11 @@ final class MountHistory {
    */
   void record(Set<Digest> digests, String registry, String repository) throws IOException {
     Files.createDirectories(file.getParent());
+    List<String> lines = lines();
     StringBuilder text = new StringBuilder();
     for (Digest digest : digests) {
       String line = digest + " " + registry + " " + repository;
-      if (!sources(digest, registry, "").contains(repository)) {
+      if (!sources(lines, digest, registry, "").contains(repository)) {
         text.append(line).append('\n');
       }
     }

@@ -132,13 +132,10 @@ public final class RegistryClient implements AutoCloseable {
         blobs.putIfAbsent(blob.digest(), blob);
       }
     }
-    Map<Digest, List<String>> sources = new LinkedHashMap<>();
+    Map<Digest, List<String>> sources =
+        history.sources(blobs.keySet(), target.registry(), target.repository());
     Set<String> mountRepositories = new LinkedHashSet<>();
-    for (Digest digest : blobs.keySet()) {
-      List<String> found = history.sources(digest, target.registry(), target.repository());
-      sources.put(digest, found);
-      mountRepositories.addAll(found);
-    }
+    sources.values().forEach(mountRepositories::addAll);
 
     List<String> scopes = new ArrayList<>();
     scopes.add(pushScope(target));
