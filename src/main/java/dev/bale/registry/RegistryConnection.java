@@ -107,9 +107,16 @@ final class RegistryConnection {
         union.add(scope);
       }
     }
+    List<String> before = scopes;
     scopes = List.copyOf(union);
     if (bearer != null) {
-      fetchToken();
+      try {
+        fetchToken();
+      } catch (RegistryException e) {
+        // The token in hand still serves the scopes it was fetched for.
+        scopes = before;
+        throw e;
+      }
     }
   }
 
