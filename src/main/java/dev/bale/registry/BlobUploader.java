@@ -5,19 +5,13 @@ import dev.bale.event.Level;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.URLEncoder;
-import java.net.http.HttpRequest;
-import java.net.http.HttpRequest.BodyPublishers;
-import java.net.http.HttpResponse;
-import java.net.http.HttpResponse.BodyHandlers;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.Supplier;
 
 /**
  * Gets one blob into a repository by the cheapest way the registry allows: nothing when it is there
@@ -73,10 +67,10 @@ final class BlobUploader {
       URI mount =
           connection.repositoryUri(
               "blobs/uploads/?mount=" + encode(name) + "&from=" + encode(source));
-      HttpResponse<byte[]> response =
+      Response response =
           connection.send(
-              () -> HttpRequest.newBuilder(mount).POST(BodyPublishers.noBody()),
-              BodyHandlers.ofByteArray(),
+              Request.post(mount),
+              Response.Reading.BYTES,
               "mount blob '" + name + "' from '" + source + "'");
       if (response.statusCode() == 201) {
         events.log(Level.LIFECYCLE, "blob " + name + " mounted from " + source);
@@ -108,11 +102,9 @@ final class BlobUploader {
 
   private boolean exists(Blob blob) throws RegistryException {
     URI uri = connection.repositoryUri("blobs/" + blob.digest());
-    HttpResponse<Void> response =
+    Response response =
         connection.send(
-            () -> HttpRequest.newBuilder(uri).method("HEAD", BodyPublishers.noBody()),
-            BodyHandlers.discarding(),
-            "check blob '" + blob.digest() + "'");
+            Request.head(uri), Response.Reading.DISCARD, "check blob '" + blob.digest() + "'");
     if (response.statusCode() == 200) {
       return true;
     }
@@ -124,10 +116,10 @@ final class BlobUploader {
 
   private URI startUpload(Blob blob) throws RegistryException {
     URI uri = connection.repositoryUri("blobs/uploads/");
-    HttpResponse<byte[]> response =
+    Response response =
         connection.send(
-            () -> HttpRequest.newBuilder(uri).POST(BodyPublishers.noBody()),
-            BodyHandlers.ofByteArray(),
+            Request.post(uri),
+            Response.Reading.BYTES,
             "start the upload of blob '" + blob.digest() + "'");
     if (response.statusCode() != 202) {
       throw connection.failure("start the upload of blob '" + blob.digest() + "'", response);
@@ -135,11 +127,10 @@ final class BlobUploader {
     return location(response);
   }
 
-  private URI location(HttpResponse<?> response) throws RegistryException {
+  private URI location(Response response) throws RegistryException {
     String location =
         response
-            .headers()
-            .firstValue("Location")
+            .header("Location")
             .orElseThrow(
                 () ->
                     new RegistryException(
@@ -167,22 +158,13 @@ final class BlobUploader {
       }
       URI put = withDigest(location, blob);
       String what = "upload blob '" + blob.digest() + "'";
-      // The HTTP client leaves a stream open when a request fails; closing it here stops a
-      // writer thread that would otherwise wait for a reader forever.
-      List<InputStream> opened = new java.util.concurrent.CopyOnWriteArrayList<>();
+      Request request =
+          Request.put(put)
+              .header("Content-Type", "application/octet-stream")
+              .body(Request.Body.of(() -> new CountingStream(blob.open(), blob), blob.size()));
       Duration delay = retry.delay(attempt);
       try {
-        HttpResponse<byte[]> response =
-            connection.sendOnce(
-                () ->
-                    HttpRequest.newBuilder(put)
-                        .header("Content-Type", "application/octet-stream")
-                        .PUT(
-                            BodyPublishers.fromPublisher(
-                                BodyPublishers.ofInputStream(() -> counted(blob, opened)),
-                                blob.size())),
-                BodyHandlers.ofByteArray(),
-                what);
+        Response response = connection.sendOnce(request, Response.Reading.BYTES, what);
         if (response.statusCode() == 201) {
           events.progress(blob.digest().toString(), blob.size(), blob.size());
           return;
@@ -207,8 +189,6 @@ final class BlobUploader {
               e);
         }
         events.log(Level.WARN, "retrying " + what + ": " + RegistryConnection.describe(e));
-      } finally {
-        opened.forEach(BlobUploader::close);
       }
       RegistryConnection.pause(delay);
       location = null;
@@ -230,16 +210,6 @@ final class BlobUploader {
 
   private static boolean retryable(int status) {
     return status >= 500 || status == 429;
-  }
-
-  private InputStream counted(Blob blob, List<InputStream> opened) {
-    try {
-      InputStream in = new CountingStream(blob.open(), blob);
-      opened.add(in);
-      return in;
-    } catch (IOException e) {
-      throw new java.io.UncheckedIOException(e);
-    }
   }
 
   /**
@@ -314,11 +284,9 @@ final class BlobUploader {
     }
 
     URI put = withDigest(location, blob);
-    HttpResponse<byte[]> response =
+    Response response =
         connection.send(
-            () -> HttpRequest.newBuilder(put).PUT(BodyPublishers.noBody()),
-            BodyHandlers.ofByteArray(),
-            "finish the upload of blob '" + name + "'");
+            Request.put(put), Response.Reading.BYTES, "finish the upload of blob '" + name + "'");
     if (response.statusCode() != 201) {
       throw connection.failure("finish the upload of blob '" + name + "'", response);
     }
@@ -345,26 +313,23 @@ final class BlobUploader {
       throws IOException, RegistryException, ChunkRejected {
     String range = offset + "-" + (offset + length - 1);
     AtomicBoolean taken = new AtomicBoolean();
-    Supplier<InputStream> chunk =
+    Request.Source chunk =
         () -> {
           // The bytes can be read once; a second reading fails the request, and the upload
           // resumes from what the registry holds.
           if (taken.getAndSet(true)) {
-            throw new UncheckedIOException(new IOException("a chunk cannot be sent twice"));
+            throw new IOException("a chunk cannot be sent twice");
           }
           return new BoundedInputStream(new KeptOpen(in), length);
         };
-    HttpResponse<byte[]> response =
+    Request request =
+        Request.patch(location)
+            .header("Content-Type", "application/octet-stream")
+            .header("Content-Range", range)
+            .body(Request.Body.of(chunk, length));
+    Response response =
         connection.sendOnce(
-            () ->
-                HttpRequest.newBuilder(location)
-                    .header("Content-Type", "application/octet-stream")
-                    .header("Content-Range", range)
-                    .method(
-                        "PATCH",
-                        BodyPublishers.fromPublisher(BodyPublishers.ofInputStream(chunk), length)),
-            BodyHandlers.ofByteArray(),
-            "upload a chunk of blob '" + blob.digest() + "'");
+            request, Response.Reading.BYTES, "upload a chunk of blob '" + blob.digest() + "'");
     if (response.statusCode() != 202) {
       if (response.statusCode() == 416 || retryable(response.statusCode())) {
         Duration retryAfter = connection.retryAfter(response).orElse(null);
@@ -377,18 +342,17 @@ final class BlobUploader {
 
   /** Returns where the registry's upload stands, or null if it no longer knows the upload. */
   private UploadStatus status(URI location, Blob blob) throws RegistryException {
-    HttpResponse<byte[]> response =
+    Response response =
         connection.send(
-            () -> HttpRequest.newBuilder(location).GET(),
-            BodyHandlers.ofByteArray(),
+            Request.get(location),
+            Response.Reading.BYTES,
             "ask how much of blob '" + blob.digest() + "' arrived");
     if (response.statusCode() != 204) {
       return null;
     }
     // Range is "0-LAST", the last byte received; no Range means nothing arrived yet.
-    long next = response.headers().firstValue("Range").map(BlobUploader::nextOffset).orElse(0L);
-    URI newLocation =
-        response.headers().firstValue("Location").map(connection::resolve).orElse(location);
+    long next = response.header("Range").map(BlobUploader::nextOffset).orElse(0L);
+    URI newLocation = response.header("Location").map(connection::resolve).orElse(location);
     return new UploadStatus(newLocation, next);
   }
 
@@ -404,7 +368,7 @@ final class BlobUploader {
 
   private record UploadStatus(URI location, long offset) {}
 
-  /** A view of a stream that the HTTP client can close without closing the stream. */
+  /** A view of a stream that the HTTP transport can close without closing the stream. */
   private static final class KeptOpen extends FilterInputStream {
     KeptOpen(InputStream in) {
       super(in);
@@ -432,7 +396,7 @@ final class BlobUploader {
     }
   }
 
-  /** Counts the bytes of a blob as the HTTP client reads them, for progress and the summary. */
+  /** Counts the bytes of a blob as the transport reads them, for progress and the summary. */
   private final class CountingStream extends FilterInputStream {
     private final Blob blob;
     private long done;

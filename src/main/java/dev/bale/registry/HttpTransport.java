@@ -1,150 +1,295 @@
 package dev.bale.registry;
 
+import java.io.EOFException;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.InterruptedIOException;
 import java.net.Socket;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.net.http.HttpResponse.BodyHandler;
+import java.net.SocketException;
+import java.net.SocketTimeoutException;
+import java.net.URI;
 import java.security.GeneralSecurityException;
 import java.security.SecureRandom;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
-import javax.net.ssl.KeyManager;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLContext;
-import javax.net.ssl.SSLContextSpi;
 import javax.net.ssl.SSLEngine;
-import javax.net.ssl.SSLParameters;
-import javax.net.ssl.SSLServerSocketFactory;
-import javax.net.ssl.SSLSessionContext;
 import javax.net.ssl.SSLSocketFactory;
 import javax.net.ssl.TrustManager;
 import javax.net.ssl.X509ExtendedTrustManager;
 
 /**
- * The HTTP clients a {@link RegistryClient} sends its requests through: one for plain HTTP and one
- * for HTTPS, each built when a request first needs it.
+ * Sends {@link Request}s over HTTP/1.1 and keeps the connections for the next ones, a few per
+ * registry, so that the many small requests of a push share one connection and parallel uploads
+ * each get their own.
  *
- * <p>Two clients because the JDK's client sets up TLS when it is built, whatever it is used for:
- * the default trust store is read and the cipher suites are worked out, a tenth of a second that a
- * push to a plain HTTP registry on this machine would otherwise spend on nothing. The plain client
- * gets a TLS context that refuses to be used, so an HTTPS request can never go through it.
+ * <p>bale speaks HTTP itself rather than through the JDK's {@code java.net.http} client, whose
+ * start-up (its selector thread, asynchronous pipeline and the hundreds of methods the JIT then
+ * compiles) took three times as long as a push to a local registry that sends no blob, and which
+ * cannot send PATCH through {@code HttpURLConnection}. What a registry needs is small: requests
+ * with a body of known length, answers framed by length, chunks or the connection's end, and no
+ * redirects followed (the caller decides where credentials go).
+ *
+ * <p>TLS is set up only for the first HTTPS request, so a push to a plain HTTP registry on this
+ * machine never loads the trust store.
  */
 final class HttpTransport implements AutoCloseable {
-  /** The client ID at the end of a JDK 17 HTTP client's {@code toString}, as in "...(3)". */
-  private static final Pattern CLIENT_ID = Pattern.compile("\\((\\d+)\\)$");
+  private static final int CONNECT_TIMEOUT_MILLIS = 15_000;
+
+  /** Idle connections kept per registry; more are closed when they come back. */
+  private static final int IDLE_PER_ORIGIN = 8;
+
+  /** Longest body read whole into memory: a manifest or a token is far smaller. */
+  private static final int MAX_BYTES = 16 * 1024 * 1024;
 
   /**
-   * The JDK client's buffer size, read once when its first client is built: the size of the pieces
-   * a request body is read in and of the buffers the socket is read into.
+   * Longest request body (a manifest, say) written without a deadline: a socket's send buffer
+   * starts at this size on Linux and takes it whole, so the write cannot block on a registry that
+   * stops reading, and the read timeout covers the wait for the answer.
    */
-  private static final String BUFFER_SIZE_PROPERTY = "jdk.httpclient.bufsize";
+  private static final long UNBLOCKED_BODY = 16 * 1024;
 
-  /**
-   * 256 KiB rather than the JDK's 16 KiB: a layer then goes to the socket in a sixteenth of the
-   * writes, which halved the CPU time of a push to a registry on this machine (BENCHMARKS.md).
-   */
-  private static final String BUFFER_SIZE = Integer.toString(256 * 1024);
-
-  static {
-    // An application that chose a size keeps it.
-    if (System.getProperty(BUFFER_SIZE_PROPERTY) == null) {
-      System.setProperty(BUFFER_SIZE_PROPERTY, BUFFER_SIZE);
-    }
-  }
+  /** Longest body read and dropped to keep its connection, rather than closing it. */
+  private static final int MAX_DISCARDED = 64 * 1024;
 
   private final boolean insecure;
-  private HttpClient plain;
-  private HttpClient tls;
+  private final Map<String, ArrayDeque<HttpConnection>> idle = new HashMap<>();
+  private SSLSocketFactory tls;
+  private ScheduledExecutorService deadlines;
+  private boolean closed;
 
-  /** With {@code insecure}, HTTPS accepts any certificate. */
+  /** With {@code insecure}, HTTPS accepts any certificate for any host. */
   HttpTransport(boolean insecure) {
     this.insecure = insecure;
   }
 
-  /** Sends {@code request} through the client for its scheme. */
-  <T> HttpResponse<T> send(HttpRequest request, BodyHandler<T> handler)
-      throws IOException, InterruptedException {
-    boolean secure = request.uri().getScheme().equalsIgnoreCase("https");
-    return client(secure).send(request, handler);
-  }
-
-  private synchronized HttpClient client(boolean secure) {
-    if (secure) {
-      if (tls == null) {
-        tls = build(insecure ? trustingEveryone() : null);
-      }
-      return tls;
-    }
-    if (plain == null) {
-      plain = build(new SSLContext(new NoTls(), null, "none") {});
-    }
-    return plain;
-  }
-
-  private static HttpClient build(SSLContext context) {
-    // HTTP/1.1: uploads are long sequential streams, and h2c upgrades confuse some registries.
-    HttpClient.Builder builder =
-        HttpClient.newBuilder()
-            .version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(Duration.ofSeconds(15))
-            .followRedirects(HttpClient.Redirect.NEVER);
-    if (context != null) {
-      builder.sslContext(context);
-    }
-    return builder.build();
-  }
-
   /**
-   * Ends the threads of the clients. Without this the JVM's exit waits about 300 ms for a client's
-   * selector thread, which sits in native code between requests.
+   * Sends {@code request} and reads its answer's body as {@code reading} says. A request that fails
+   * on a kept connection before any answer (the registry may have closed it meanwhile) is sent once
+   * more on a new one.
+   *
+   * @throws InterruptedIOException (that very class) if the thread was interrupted
+   * @throws IOException if the request could not be sent or the answer not read
    */
+  Response send(Request request, Response.Reading reading) throws IOException {
+    URI uri = request.uri();
+    boolean secure = "https".equalsIgnoreCase(uri.getScheme());
+    if (!secure && !"http".equalsIgnoreCase(uri.getScheme())) {
+      throw new IOException("cannot send a request to '" + uri + "': not an HTTP URI");
+    }
+    String host = uri.getHost();
+    if (host == null) {
+      throw new IOException("cannot send a request to '" + uri + "': it names no host");
+    }
+    int port = uri.getPort() >= 0 ? uri.getPort() : secure ? 443 : 80;
+    String origin = (secure ? "https://" : "http://") + host + ":" + port;
+    String hostHeader = uri.getPort() >= 0 ? host + ":" + port : host;
+
+    HttpConnection kept = take(origin);
+    if (kept != null) {
+      try {
+        return exchange(kept, request, reading, hostHeader);
+      } catch (Unanswered e) {
+        // The registry closed the kept connection while it was idle: try a fresh one.
+      }
+    }
+    String address = host.startsWith("[") ? host.substring(1, host.length() - 1) : host;
+    HttpConnection fresh;
+    try {
+      fresh =
+          HttpConnection.open(
+              origin,
+              address,
+              port,
+              secure ? tls() : null,
+              secure && !insecure,
+              CONNECT_TIMEOUT_MILLIS);
+    } catch (IOException e) {
+      throw interruptedOr(e);
+    }
+    try {
+      return exchange(fresh, request, reading, hostHeader);
+    } catch (Unanswered e) {
+      throw interruptedOr(e.cause);
+    }
+  }
+
+  /** One request on one connection; the connection is closed if anything goes wrong. */
+  private Response exchange(
+      HttpConnection connection, Request request, Response.Reading reading, String host)
+      throws IOException, Unanswered {
+    Duration timeout = request.timeout();
+    ScheduledFuture<?> deadline = null;
+    HttpConnection.Head head;
+    try {
+      connection.readTimeout(timeout == null ? 0 : millis(timeout));
+      if (timeout != null && request.bodyLength() > UNBLOCKED_BODY) {
+        // A socket write cannot time out: a registry that stops reading a body would hold the
+        // upload forever, so the connection is closed once the answer is overdue.
+        deadline = deadlines().schedule(connection::close, millis(timeout), TimeUnit.MILLISECONDS);
+      }
+      try {
+        connection.write(request, host);
+        head = connection.readHead();
+      } finally {
+        if (deadline != null) {
+          deadline.cancel(false);
+        }
+      }
+    } catch (IOException e) {
+      connection.close();
+      if (deadline != null && deadline.isDone() && !deadline.isCancelled()) {
+        throw new SocketTimeoutException(
+            "no answer within " + describe(timeout) + " (" + e.getMessage() + ")");
+      }
+      if (!Thread.currentThread().isInterrupted()
+          && (e instanceof EOFException || e instanceof SocketException)) {
+        throw new Unanswered(e);
+      }
+      throw interruptedOr(e);
+    }
+
+    try {
+      if (reading == Response.Reading.BYTES && head.declaredLength() > MAX_BYTES) {
+        throw new IOException("the answer's body is over " + MAX_BYTES / (1024 * 1024) + " MiB");
+      }
+      InputStream body =
+          connection.body(head, request.method(), reusable -> release(connection, reusable));
+      return switch (reading) {
+        case STREAM -> new Response(head.status(), head.headers(), null, body);
+        case BYTES -> new Response(head.status(), head.headers(), readWhole(body), null);
+        case DISCARD -> {
+          discard(body);
+          yield new Response(head.status(), head.headers(), null, null);
+        }
+      };
+    } catch (IOException e) {
+      connection.close();
+      throw interruptedOr(e);
+    }
+  }
+
+  private static byte[] readWhole(InputStream body) throws IOException {
+    try (body) {
+      byte[] bytes = body.readNBytes(MAX_BYTES + 1);
+      if (bytes.length > MAX_BYTES) {
+        throw new IOException("the answer's body is over " + MAX_BYTES / (1024 * 1024) + " MiB");
+      }
+      return bytes;
+    }
+  }
+
+  private static void discard(InputStream body) throws IOException {
+    try (body) {
+      byte[] sink = new byte[8192];
+      long total = 0;
+      for (int n; total <= MAX_DISCARDED && (n = body.read(sink)) >= 0; ) {
+        total += n;
+      }
+    }
+  }
+
+  private static String describe(Duration duration) {
+    return duration.toMillis() < 1000 ? duration.toMillis() + " ms" : duration.toSeconds() + " s";
+  }
+
+  private static int millis(Duration duration) {
+    return (int) Math.min(Integer.MAX_VALUE, Math.max(1, duration.toMillis()));
+  }
+
+  /** The thread's interrupt as the exact {@link InterruptedIOException}, else {@code e} itself. */
+  private static IOException interruptedOr(IOException e) {
+    if (Thread.currentThread().isInterrupted()) {
+      InterruptedIOException interrupted = new InterruptedIOException("interrupted");
+      interrupted.initCause(e);
+      return interrupted;
+    }
+    return e;
+  }
+
+  private synchronized HttpConnection take(String origin) {
+    ArrayDeque<HttpConnection> kept = idle.get(origin);
+    return kept == null ? null : kept.pollLast();
+  }
+
+  private void release(HttpConnection connection, boolean reusable) {
+    synchronized (this) {
+      if (reusable && !closed && !connection.isClosed()) {
+        ArrayDeque<HttpConnection> kept =
+            idle.computeIfAbsent(connection.origin(), origin -> new ArrayDeque<>());
+        if (kept.size() < IDLE_PER_ORIGIN) {
+          kept.addLast(connection);
+          return;
+        }
+      }
+    }
+    connection.close();
+  }
+
+  private synchronized SSLSocketFactory tls() {
+    if (tls == null) {
+      tls = insecure ? trustingEveryone().getSocketFactory() : defaultContext().getSocketFactory();
+    }
+    return tls;
+  }
+
+  private synchronized ScheduledExecutorService deadlines() {
+    if (deadlines == null) {
+      ScheduledThreadPoolExecutor executor =
+          new ScheduledThreadPoolExecutor(
+              1,
+              runnable -> {
+                Thread thread = new Thread(runnable, "bale-http-deadline");
+                thread.setDaemon(true);
+                return thread;
+              });
+      executor.setRemoveOnCancelPolicy(true);
+      deadlines = executor;
+    }
+    return deadlines;
+  }
+
+  /** Closes the kept connections and ends the deadline thread. */
   @Override
-  public synchronized void close() {
-    for (HttpClient client : new HttpClient[] {plain, tls}) {
-      if (client instanceof AutoCloseable closeable) {
-        // Java 21 and later: the client shuts itself down.
-        try {
-          closeable.close();
-        } catch (Exception e) {
-          // Nothing is left to send; at worst the exit waits as it would have.
-        }
-      } else if (client != null) {
-        endSelectorThread(client);
+  public void close() {
+    List<HttpConnection> connections = new ArrayList<>();
+    synchronized (this) {
+      closed = true;
+      idle.values().forEach(connections::addAll);
+      idle.clear();
+      if (deadlines != null) {
+        deadlines.shutdownNow();
       }
+    }
+    connections.forEach(HttpConnection::close);
+  }
+
+  private static SSLContext defaultContext() {
+    try {
+      return SSLContext.getDefault();
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("the JDK provides no TLS", e);
     }
   }
 
-  /**
-   * Ends the selector thread of a Java 17 HTTP client, which has no shutdown of its own: the thread
-   * returns when interrupted. It is found by the name the JDK gives it, {@code
-   * HttpClient-ID-SelectorManager}, with the ID the client's {@code toString} ends with; when the
-   * JDK names things otherwise, nothing is interrupted and only the wait at exit remains.
-   */
-  private static void endSelectorThread(HttpClient client) {
-    Matcher id = CLIENT_ID.matcher(client.toString());
-    if (!id.find()) {
-      return;
-    }
-    String name = "HttpClient-" + id.group(1) + "-SelectorManager";
+  /** A request that failed on its connection before any answer came. */
+  private static final class Unanswered extends Exception {
+    private static final long serialVersionUID = 1L;
 
-    ThreadGroup root = Thread.currentThread().getThreadGroup();
-    while (root.getParent() != null) {
-      root = root.getParent();
-    }
-    Thread[] threads = new Thread[root.activeCount() + 16];
-    int count = root.enumerate(threads, true);
-    for (int i = 0; i < count; i++) {
-      if (threads[i].getName().equals(name)) {
-        threads[i].interrupt();
-        try {
-          threads[i].join(1000);
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-        }
-      }
+    private final transient IOException cause;
+
+    Unanswered(IOException cause) {
+      super(cause);
+      this.cause = cause;
     }
   }
 
@@ -182,56 +327,6 @@ final class HttpTransport implements AutoCloseable {
       return context;
     } catch (GeneralSecurityException e) {
       throw new IllegalStateException("the JDK provides no TLS", e);
-    }
-  }
-
-  /** The TLS of the plain HTTP client: default parameters, and a refusal for anything else. */
-  private static final class NoTls extends SSLContextSpi {
-    @Override
-    protected void engineInit(KeyManager[] keys, TrustManager[] trust, SecureRandom random) {}
-
-    @Override
-    protected SSLSocketFactory engineGetSocketFactory() {
-      throw refusal();
-    }
-
-    @Override
-    protected SSLServerSocketFactory engineGetServerSocketFactory() {
-      throw refusal();
-    }
-
-    @Override
-    protected SSLEngine engineCreateSSLEngine() {
-      throw refusal();
-    }
-
-    @Override
-    protected SSLEngine engineCreateSSLEngine(String host, int port) {
-      throw refusal();
-    }
-
-    @Override
-    protected SSLSessionContext engineGetServerSessionContext() {
-      throw refusal();
-    }
-
-    @Override
-    protected SSLSessionContext engineGetClientSessionContext() {
-      throw refusal();
-    }
-
-    @Override
-    protected SSLParameters engineGetDefaultSSLParameters() {
-      return new SSLParameters();
-    }
-
-    @Override
-    protected SSLParameters engineGetSupportedSSLParameters() {
-      return new SSLParameters();
-    }
-
-    private static UnsupportedOperationException refusal() {
-      return new UnsupportedOperationException("the plain HTTP client does not speak TLS");
     }
   }
 }

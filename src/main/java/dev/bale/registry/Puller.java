@@ -12,9 +12,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.URI;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.net.http.HttpResponse.BodyHandlers;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -177,21 +174,17 @@ final class Puller {
   private Manifest fetchManifest(String key, Digest expected) throws RegistryException {
     URI uri = connection.repositoryUri("manifests/" + key);
     String what = "get manifest '" + key + "'";
-    HttpResponse<byte[]> response =
-        connection.send(
-            () -> HttpRequest.newBuilder(uri).header("Accept", ACCEPT).GET(),
-            BodyHandlers.ofByteArray(),
-            what);
+    Response response =
+        connection.send(Request.get(uri).header("Accept", ACCEPT), Response.Reading.BYTES, what);
     if (response.statusCode() != 200) {
       throw connection.failure(what, response);
     }
-    byte[] bytes = response.body();
+    byte[] bytes = response.bytes();
     if (bytes.length > MAX_MANIFEST) {
       throw new RegistryException(
           "manifest '" + key + "' of '" + connection.repository() + "' is over 4 MiB");
     }
-    String mediaType =
-        response.headers().firstValue("Content-Type").map(t -> t.split(";")[0].trim()).orElse("");
+    String mediaType = response.header("Content-Type").map(t -> t.split(";")[0].trim()).orElse("");
     if (!MediaTypes.isIndex(mediaType) && !MediaTypes.isManifest(mediaType)) {
       mediaType = readMediaType(bytes, key);
     }
@@ -340,22 +333,18 @@ final class Puller {
       throws IOException, RegistryException {
     URI uri = connection.repositoryUri("blobs/" + digest);
     String what = "get blob '" + digest + "'";
-    HttpResponse<InputStream> response =
-        connection.send(
-            () -> HttpRequest.newBuilder(uri).GET(), BodyHandlers.ofInputStream(), what);
+    Response response = connection.send(Request.get(uri), Response.Reading.STREAM, what);
     int status = response.statusCode();
     if (status == 301 || status == 302 || status == 303 || status == 307 || status == 308) {
       // Storage behind a redirect gets no registry credentials.
-      URI location = uri.resolve(response.headers().firstValue("Location").orElse(""));
-      RegistryConnection.discard(response);
-      response =
-          connection.sendAnonymously(
-              () -> HttpRequest.newBuilder(location).GET(), BodyHandlers.ofInputStream(), what);
+      URI location = uri.resolve(response.header("Location").orElse(""));
+      response.discard();
+      response = connection.sendAnonymously(Request.get(location), Response.Reading.STREAM, what);
     }
     if (response.statusCode() != 200) {
       throw connection.failure(what, response);
     }
-    try (InputStream in = response.body()) {
+    try (InputStream in = response.stream()) {
       writeBlob(layout, digest, size, in);
     }
     events.log(Level.LIFECYCLE, "blob " + digest + " pulled");

@@ -8,10 +8,6 @@ import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.URI;
-import java.net.http.HttpRequest;
-import java.net.http.HttpRequest.BodyPublishers;
-import java.net.http.HttpResponse;
-import java.net.http.HttpResponse.BodyHandlers;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -219,19 +215,16 @@ public final class RegistryClient implements AutoCloseable {
       throws RegistryException {
     URI uri = connection.repositoryUri("manifests/" + key);
     String what = "put manifest '" + key + "'";
-    HttpResponse<byte[]> response =
-        connection.send(
-            () ->
-                HttpRequest.newBuilder(uri)
-                    .header("Content-Type", manifest.mediaType())
-                    .PUT(BodyPublishers.ofByteArray(manifest.bytes())),
-            BodyHandlers.ofByteArray(),
-            what);
+    Request request =
+        Request.put(uri)
+            .header("Content-Type", manifest.mediaType())
+            .body(Request.Body.of(manifest.bytes()));
+    Response response = connection.send(request, Response.Reading.BYTES, what);
     if (response.statusCode() != 201) {
       throw connection.failure(what, response);
     }
     Digest digest = manifest.digest();
-    Optional<String> reported = response.headers().firstValue("Docker-Content-Digest");
+    Optional<String> reported = response.header("Docker-Content-Digest");
     if (reported.isPresent() && !reported.get().equals(digest.toString())) {
       throw new RegistryException(
           "registry '"

@@ -5,21 +5,17 @@ import dev.bale.event.EventSink;
 import dev.bale.event.Level;
 import dev.bale.image.Json;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.InterruptedIOException;
 import java.net.ConnectException;
 import java.net.URI;
 import java.net.URLEncoder;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.net.http.HttpResponse.BodyHandler;
+import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.function.Supplier;
 import javax.net.ssl.SSLException;
 
 /**
@@ -142,7 +138,7 @@ final class RegistryConnection {
 
   private void authenticate() throws RegistryException {
     URI ping = base.resolve("/v2/");
-    HttpResponse<byte[]> response = ping(ping);
+    Response response = ping(ping);
     if (response.statusCode() == 200) {
       return;
     }
@@ -159,8 +155,7 @@ final class RegistryConnection {
     if (response.statusCode() != 401) {
       throw failure("check the API at " + ping, response);
     }
-    Challenge challenge =
-        Challenge.parse(response.headers().firstValue("WWW-Authenticate").orElse("basic"));
+    Challenge challenge = Challenge.parse(response.header("WWW-Authenticate").orElse("basic"));
     if (challenge.scheme().equals("bearer")) {
       bearer = challenge;
       fetchToken();
@@ -174,7 +169,7 @@ final class RegistryConnection {
               + challenge.scheme()
               + "', which bale does not speak (basic and bearer only)");
     }
-    HttpResponse<byte[]> again = ping(ping);
+    Response again = ping(ping);
     if (again.statusCode() == 401) {
       throw rejectedCredentials(again);
     }
@@ -192,7 +187,7 @@ final class RegistryConnection {
             + "': give --creds USER:PASSWORD or --creds-file FILE, or log in with podman login");
   }
 
-  private RegistryException rejectedCredentials(HttpResponse<?> response) {
+  private RegistryException rejectedCredentials(Response response) {
     if (credentials.isEmpty()) {
       return noCredentials();
     }
@@ -240,16 +235,11 @@ final class RegistryConnection {
       query.append(query.length() > 0 ? "&" : "").append("scope=").append(encode(scope));
     }
     URI uri = URI.create(realm + (realm.contains("?") ? "&" : "?") + query);
-    HttpResponse<byte[]> response =
-        sendWithRetries(
-            () -> {
-              HttpRequest.Builder request = HttpRequest.newBuilder(uri).GET();
-              credentials.ifPresent(c -> request.header("Authorization", c.basicAuthorization()));
-              return request;
-            },
-            HttpResponse.BodyHandlers.ofByteArray(),
-            "fetch a token",
-            false);
+    Request request = Request.get(uri);
+    if (credentials.isPresent()) {
+      request = request.header("Authorization", credentials.get().basicAuthorization());
+    }
+    Response response = sendWithRetries(request, Response.Reading.BYTES, "fetch a token", false);
     if (response.statusCode() == 401 || response.statusCode() == 403) {
       if (credentials.isEmpty()) {
         throw noCredentials();
@@ -266,7 +256,7 @@ final class RegistryConnection {
     if (response.statusCode() != 200) {
       throw failure("fetch a token from '" + realmUri.getHost() + "'", response);
     }
-    readToken(response.body(), realmUri);
+    readToken(response.bytes(), realmUri);
   }
 
   private void readToken(byte[] body, URI realm) throws RegistryException {
@@ -300,76 +290,67 @@ final class RegistryConnection {
    * Sends a request that is safe to repeat, renewing the token and retrying after passing failures;
    * returns the last response, whatever its status.
    */
-  <T> HttpResponse<T> send(
-      Supplier<HttpRequest.Builder> request, BodyHandler<T> handler, String what)
-      throws RegistryException {
-    return sendAuthenticated(request, handler, what, true);
+  Response send(Request request, Response.Reading reading, String what) throws RegistryException {
+    return sendAuthenticated(request, reading, what, true);
   }
 
   /**
    * Sends a request that is safe to repeat without the registry's credentials, such as a blob
    * download redirected to storage elsewhere.
    */
-  <T> HttpResponse<T> sendAnonymously(
-      Supplier<HttpRequest.Builder> request, BodyHandler<T> handler, String what)
+  Response sendAnonymously(Request request, Response.Reading reading, String what)
       throws RegistryException {
-    return sendWithRetries(request, handler, what, false);
+    return sendWithRetries(request, reading, what, false);
   }
 
   /** Sends a request once (renewing the token if it expired), for callers that resume. */
-  <T> HttpResponse<T> sendOnce(
-      Supplier<HttpRequest.Builder> request, BodyHandler<T> handler, String what)
+  Response sendOnce(Request request, Response.Reading reading, String what)
       throws RegistryException, IOException {
     refreshTokenIfExpiring();
     try {
-      return http.send(timed(withAuthorization(request.get())), handler);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new InterruptedIOException("interrupted while trying to " + what);
+      return http.send(timed(withAuthorization(request)), reading);
+    } catch (InterruptedIOException e) {
+      if (e.getClass() == InterruptedIOException.class) {
+        throw new InterruptedIOException("interrupted while trying to " + what);
+      }
+      throw e;
     }
   }
 
-  /** Builds {@code builder}'s request with a response timeout that fits the size of its body. */
-  private HttpRequest timed(HttpRequest.Builder builder) {
-    long bodyBytes =
-        builder.build().bodyPublisher().map(HttpRequest.BodyPublisher::contentLength).orElse(0L);
-    return builder.timeout(retry.responseTimeout(bodyBytes)).build();
+  /** Returns {@code request} with a response timeout that fits the size of its body. */
+  private Request timed(Request request) {
+    return request.timeout(retry.responseTimeout(request.bodyLength()));
   }
 
   /** Asks the registry's API root, with retries, whether it wants authentication. */
-  private HttpResponse<byte[]> ping(URI uri) throws RegistryException {
-    return sendWithRetries(
-        () -> HttpRequest.newBuilder(uri).GET(),
-        HttpResponse.BodyHandlers.ofByteArray(),
-        "reach the API",
-        true);
+  private Response ping(URI uri) throws RegistryException {
+    return sendWithRetries(Request.get(uri), Response.Reading.BYTES, "reach the API", true);
   }
 
-  private <T> HttpResponse<T> sendAuthenticated(
-      Supplier<HttpRequest.Builder> request, BodyHandler<T> handler, String what, boolean auth)
+  private Response sendAuthenticated(
+      Request request, Response.Reading reading, String what, boolean auth)
       throws RegistryException {
-    HttpResponse<T> response = sendWithRetries(request, handler, what, auth);
+    Response response = sendWithRetries(request, reading, what, auth);
     if (response.statusCode() == 401 && bearer != null) {
       // The token may have expired early or been revoked: one fresh token, one more try.
-      discard(response);
+      response.discard();
       fetchToken();
-      response = sendWithRetries(request, handler, what, auth);
+      response = sendWithRetries(request, reading, what, auth);
     }
     return response;
   }
 
-  private <T> HttpResponse<T> sendWithRetries(
-      Supplier<HttpRequest.Builder> request, BodyHandler<T> handler, String what, boolean auth)
+  private Response sendWithRetries(
+      Request request, Response.Reading reading, String what, boolean auth)
       throws RegistryException {
     for (int attempt = 1; ; attempt++) {
-      HttpResponse<T> response;
+      Response response;
       try {
         if (auth) {
           refreshTokenIfExpiring();
         }
-        HttpRequest.Builder builder = auth ? withAuthorization(request.get()) : request.get();
-        response = http.send(timed(builder), handler);
-      } catch (ConnectException e) {
+        response = http.send(timed(auth ? withAuthorization(request) : request), reading);
+      } catch (ConnectException | UnknownHostException e) {
         throw unreachable(e);
       } catch (SSLException e) {
         if (TlsProbe.certificateProblem(e) != null) {
@@ -378,6 +359,10 @@ final class RegistryConnection {
         throw new RegistryException(
             "cannot " + what + " on registry '" + registry() + "': TLS failed: " + describe(e));
       } catch (IOException e) {
+        // The exact class is an interrupt; a timeout is a subclass, and worth a retry.
+        if (e.getClass() == InterruptedIOException.class) {
+          throw new RegistryException("interrupted while trying to " + what);
+        }
         if (attempt >= retry.attempts()) {
           throw new RegistryException(
               "cannot "
@@ -396,15 +381,12 @@ final class RegistryConnection {
         events.log(Level.WARN, "retrying " + what + " on " + registry() + ": " + describe(e));
         pause(retry.delay(attempt));
         continue;
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new RegistryException("interrupted while trying to " + what);
       }
 
       int status = response.statusCode();
       if ((status >= 500 || status == 429) && attempt < retry.attempts()) {
         Duration delay = retryAfter(response).orElse(retry.delay(attempt));
-        discard(response);
+        response.discard();
         events.log(Level.WARN, "retrying " + what + " on " + registry() + " after HTTP " + status);
         pause(delay);
         continue;
@@ -417,10 +399,9 @@ final class RegistryConnection {
    * Returns the wait that {@code response}'s {@code Retry-After} asks for, bounded by the retry
    * policy, or nothing when it asks for none in seconds.
    */
-  Optional<Duration> retryAfter(HttpResponse<?> response) {
+  Optional<Duration> retryAfter(Response response) {
     return response
-        .headers()
-        .firstValue("Retry-After")
+        .header("Retry-After")
         .flatMap(RegistryConnection::seconds)
         .map(retry::retryAfter);
   }
@@ -440,11 +421,9 @@ final class RegistryConnection {
     }
   }
 
-  private HttpRequest.Builder withAuthorization(HttpRequest.Builder builder) {
-    if (authorization != null) {
-      builder.header("Authorization", authorization);
-    }
-    return builder;
+  private Request withAuthorization(Request request) {
+    String current = authorization;
+    return current == null ? request : request.header("Authorization", current);
   }
 
   /** Returns the exception for a registry that is not there. */
@@ -464,6 +443,9 @@ final class RegistryConnection {
     if (e instanceof ConnectException) {
       return "connection refused";
     }
+    if (e instanceof UnknownHostException) {
+      return "unknown host '" + e.getMessage() + "'";
+    }
     String message = e.getMessage();
     return message == null || message.isBlank() ? e.getClass().getSimpleName() : message;
   }
@@ -472,12 +454,11 @@ final class RegistryConnection {
    * Returns the exception for an unexpected {@code response} while trying to {@code what}: one line
    * naming the registry, the repository, the status and what the registry said.
    */
-  RegistryException failure(String what, HttpResponse<?> response) {
+  RegistryException failure(String what, Response response) {
     int status = response.statusCode();
     boolean insufficientScope =
         response
-            .headers()
-            .firstValue("WWW-Authenticate")
+            .header("WWW-Authenticate")
             .map(header -> "insufficient_scope".equals(Challenge.parse(header).parameter("error")))
             .orElse(false);
     String advice =
@@ -505,8 +486,8 @@ final class RegistryConnection {
   }
 
   /** Returns {@code " CODE: message"} from a registry error body, or nothing. */
-  static String detail(HttpResponse<?> response) {
-    byte[] body = bodyBytes(response);
+  static String detail(Response response) {
+    byte[] body = response.firstBytes(64 * 1024);
     try {
       JsonNode first = Json.read(body).path("errors").path(0);
       if (first.isObject()) {
@@ -517,32 +498,6 @@ final class RegistryConnection {
       // Not a Distribution error body: the status alone has to do.
     }
     return "";
-  }
-
-  private static byte[] bodyBytes(HttpResponse<?> response) {
-    Object body = response.body();
-    if (body instanceof byte[] bytes) {
-      return bytes;
-    }
-    if (body instanceof InputStream in) {
-      try (in) {
-        return in.readNBytes(64 * 1024);
-      } catch (IOException e) {
-        return new byte[0];
-      }
-    }
-    return new byte[0];
-  }
-
-  /** Closes a streamed response body that will not be read. */
-  static void discard(HttpResponse<?> response) {
-    if (response.body() instanceof InputStream in) {
-      try {
-        in.close();
-      } catch (IOException e) {
-        // Closing only frees the connection; a failure leaves nothing to undo.
-      }
-    }
   }
 
   static void pause(Duration delay) throws RegistryException {
