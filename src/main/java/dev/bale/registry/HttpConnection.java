@@ -8,6 +8,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.net.UnknownHostException;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -64,7 +65,12 @@ final class HttpConnection implements AutoCloseable {
     try {
       Socket plain = channel.socket();
       plain.setTcpNoDelay(true);
-      plain.connect(new InetSocketAddress(host, port), connectTimeoutMillis);
+      InetSocketAddress address = new InetSocketAddress(host, port);
+      if (address.isUnresolved()) {
+        // The channel would say so with an exception of no message.
+        throw new UnknownHostException(host);
+      }
+      plain.connect(address, connectTimeoutMillis);
       if (tls == null) {
         return new HttpConnection(origin, channel, plain);
       }
