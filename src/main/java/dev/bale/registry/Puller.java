@@ -355,7 +355,10 @@ final class Puller {
     Path target = blobPath(layout, digest);
     Path temporary = Files.createTempFile(target.getParent(), ".pull-", ".tmp");
     try {
-      DigestingInputStream digesting = new DigestingInputStream(in);
+      // One byte past the descriptor's size shows that a registry sends too much, without
+      // letting a broken or hostile one fill the disk.
+      DigestingInputStream digesting =
+          new DigestingInputStream(size >= 0 ? new BoundedInputStream(in, size + 1) : in);
       try (OutputStream out = Files.newOutputStream(temporary)) {
         byte[] buffer = new byte[64 * 1024];
         for (int n; (n = digesting.read(buffer)) >= 0; ) {
@@ -370,10 +373,10 @@ final class Puller {
                 + " from registry '"
                 + connection.registry()
                 + "' has "
-                + digesting.size()
-                + " bytes, not the "
+                + (digesting.size() > size ? "more than" : digesting.size() + " bytes, not")
+                + " the "
                 + size
-                + " its descriptor says");
+                + " bytes its descriptor says");
       }
       Digest actual = digesting.digest();
       if (!actual.equals(digest)) {

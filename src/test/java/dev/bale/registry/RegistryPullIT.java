@@ -107,6 +107,29 @@ class RegistryPullIT {
   }
 
   @Test
+  void pull_blobLongerThanItsDescriptor_stopsReadingAtTheSize_andWritesNothing() throws Exception {
+    String layer = second.blobDigests().get(1);
+    Path layout = dir.resolve("padded-layout");
+
+    try (RegistryFaults faults =
+        RegistryFaults.start(registry.host()).pad(layer.substring("sha256:".length()))) {
+      Map<String, String> before = snapshot(dir);
+
+      RegistryCli result = pull(faults.host() + "/bale/pull:second", layout, "oci-dir");
+
+      assertThat(result.exitCode()).as(result.err()).isEqualTo(1);
+      assertThat(result.err().strip())
+          .startsWith("bale: ")
+          .contains("blob " + layer)
+          .contains("has more than the")
+          .doesNotContain("\n");
+      assertThat(snapshot(dir)).isEqualTo(before);
+      // The proxy had 256 MiB to send; bale hung up one byte past the blob's size.
+      assertThat(faults.paddingsCutShort()).isGreaterThanOrEqualTo(1);
+    }
+  }
+
+  @Test
   void pull_intoLayoutWithTruncatedOrChangedBlob_fetchesItAgain() throws Exception {
     Path layout = dir.resolve("layout");
     String reference = registry.host() + "/bale/pull:first";

@@ -4,6 +4,7 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -39,6 +40,11 @@ public final class RegistryFaults implements AutoCloseable {
   private volatile Duration uploadHold = Duration.ZERO;
   private final List<String> corrupted = new CopyOnWriteArrayList<>();
   private final AtomicInteger corruptions = new AtomicInteger();
+  private final List<String> padded = new CopyOnWriteArrayList<>();
+  private final AtomicInteger paddingsCutShort = new AtomicInteger();
+
+  /** The most a padded answer sends: far more than a client reading to its end would ignore. */
+  private static final long PADDED_LENGTH = 256L * 1024 * 1024;
 
   /**
    * Answers up to {@code times} requests whose method is {@code method} and whose path contains
@@ -75,6 +81,21 @@ public final class RegistryFaults implements AutoCloseable {
   public RegistryFaults corrupt(String pathPart) {
     corrupted.add(pathPart);
     return this;
+  }
+
+  /**
+   * Sends the body of every answer to a {@code GET} whose path contains {@code pathPart} in chunks
+   * and follows it with zeros up to 256 MiB, as a broken or hostile registry might, noting when the
+   * client hangs up before the end.
+   */
+  public RegistryFaults pad(String pathPart) {
+    padded.add(pathPart);
+    return this;
+  }
+
+  /** Returns how many padded answers the client stopped reading before their end. */
+  public int paddingsCutShort() {
+    return paddingsCutShort.get();
   }
 
   /** Returns how many answer bodies were corrupted. */
@@ -189,10 +210,31 @@ public final class RegistryFaults implements AutoCloseable {
       answer[answer.length / 2] ^= 0x20;
       corruptions.incrementAndGet();
     }
+    if (method.equals("GET")
+        && response.statusCode() == 200
+        && padded.stream().anyMatch(path::contains)) {
+      sendPadded(exchange, answer);
+      return;
+    }
     boolean empty = answer.length == 0 || method.equals("HEAD");
     exchange.sendResponseHeaders(response.statusCode(), empty ? -1 : answer.length);
     if (!empty) {
       exchange.getResponseBody().write(answer);
+    }
+  }
+
+  private void sendPadded(HttpExchange exchange, byte[] answer) throws IOException {
+    exchange.sendResponseHeaders(200, 0);
+    OutputStream out = exchange.getResponseBody();
+    byte[] zeros = new byte[64 * 1024];
+    try {
+      out.write(answer);
+      for (long sent = answer.length; sent < PADDED_LENGTH; sent += zeros.length) {
+        out.write(zeros);
+      }
+      out.flush();
+    } catch (IOException e) {
+      paddingsCutShort.incrementAndGet();
     }
   }
 
