@@ -319,35 +319,66 @@ final class HttpConnection implements AutoCloseable {
     void ended(boolean reusable);
   }
 
-  /** A body of a known length, or (with {@link Long#MAX_VALUE}) up to the connection's end. */
-  private final class LengthBody extends InputStream {
+  /**
+   * A body that tells {@link Done} once: at its end whether the connection can carry another
+   * request, or when closed before its end that it cannot (reading the rest could take long; a new
+   * connection is cheaper).
+   */
+  private abstract static class Body extends InputStream {
     private final boolean reusable;
     private final Done done;
-    private final boolean untilClose;
-    private long left;
     private boolean ended;
 
-    LengthBody(long length, boolean reusable, Done done) {
-      this.untilClose = length == Long.MAX_VALUE;
-      this.left = length;
+    Body(boolean reusable, Done done) {
       this.reusable = reusable;
       this.done = done;
     }
 
+    /** Reads up to {@code len} more bytes, at least one, or returns -1 after calling end. */
+    abstract int readSome(byte[] b, int off, int len) throws IOException;
+
+    /** Marks the end of the body; {@code clean} when the connection is where the next answer is. */
+    final void end(boolean clean) {
+      ended = true;
+      done.ended(clean && reusable);
+    }
+
     @Override
-    public int read() throws IOException {
+    public final int read() throws IOException {
       byte[] one = new byte[1];
       return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
     }
 
     @Override
-    public int read(byte[] b, int off, int len) throws IOException {
+    public final int read(byte[] b, int off, int len) throws IOException {
       if (ended) {
         return -1;
       }
-      if (len == 0) {
-        return 0;
+      return len == 0 ? 0 : readSome(b, off, len);
+    }
+
+    @Override
+    public final void close() {
+      if (!ended) {
+        ended = true;
+        done.ended(false);
       }
+    }
+  }
+
+  /** A body of a known length, or (with {@link Long#MAX_VALUE}) up to the connection's end. */
+  private final class LengthBody extends Body {
+    private final boolean untilClose;
+    private long left;
+
+    LengthBody(long length, boolean reusable, Done done) {
+      super(reusable, done);
+      this.untilClose = length == Long.MAX_VALUE;
+      this.left = length;
+    }
+
+    @Override
+    int readSome(byte[] b, int off, int len) throws IOException {
       int n = in.read(b, off, (int) Math.min(len, left));
       if (n < 0) {
         if (!untilClose) {
@@ -358,52 +389,22 @@ final class HttpConnection implements AutoCloseable {
       }
       left -= n;
       if (left == 0) {
-        end(reusable);
+        end(true);
       }
       return n;
-    }
-
-    private void end(boolean reuse) {
-      ended = true;
-      done.ended(reuse);
-    }
-
-    @Override
-    public void close() {
-      if (!ended) {
-        ended = true;
-        // Reading the rest could take long; a new connection is cheaper.
-        done.ended(false);
-      }
     }
   }
 
   /** A body in chunks, each after its length in hexadecimal. */
-  private final class ChunkedBody extends InputStream {
-    private final boolean reusable;
-    private final Done done;
+  private final class ChunkedBody extends Body {
     private long left;
-    private boolean ended;
 
     ChunkedBody(boolean reusable, Done done) {
-      this.reusable = reusable;
-      this.done = done;
+      super(reusable, done);
     }
 
     @Override
-    public int read() throws IOException {
-      byte[] one = new byte[1];
-      return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
-    }
-
-    @Override
-    public int read(byte[] b, int off, int len) throws IOException {
-      if (ended) {
-        return -1;
-      }
-      if (len == 0) {
-        return 0;
-      }
+    int readSome(byte[] b, int off, int len) throws IOException {
       if (left == 0) {
         left = nextChunk();
         if (left == 0) {
@@ -411,8 +412,7 @@ final class HttpConnection implements AutoCloseable {
           while (!requireLine().isEmpty()) {
             // Trailers carry nothing bale reads.
           }
-          ended = true;
-          done.ended(reusable);
+          end(true);
           return -1;
         }
       }
@@ -439,14 +439,6 @@ final class HttpConnection implements AutoCloseable {
         return bytes;
       } catch (NumberFormatException e) {
         throw new IOException("bad chunk size '" + printable(size) + "' in the answer");
-      }
-    }
-
-    @Override
-    public void close() {
-      if (!ended) {
-        ended = true;
-        done.ended(false);
       }
     }
   }

@@ -144,6 +144,23 @@ class HttpTransportTest {
   }
 
   @Test
+  void aBodyClosedBeforeItsEndGivesUpItsConnection() throws IOException {
+    server.answer("HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\n0123456789");
+    server.answer("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
+
+    Response first = transport.send(Request.get(server.uri("/a")), Response.Reading.STREAM);
+    byte[] start;
+    try (InputStream in = first.stream()) {
+      start = in.readNBytes(4);
+    }
+    Response second = transport.send(Request.get(server.uri("/b")), Response.Reading.BYTES);
+
+    assertThat(new String(start, StandardCharsets.UTF_8)).isEqualTo("0123");
+    assertThat(new String(second.bytes(), StandardCharsets.UTF_8)).isEqualTo("ok");
+    assertThat(server.connections()).isEqualTo(2);
+  }
+
+  @Test
   void skipsInterimAnswersAndReadsNoBodyAfterHead() throws IOException {
     server.answer(
         "HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 1234\r\n"
