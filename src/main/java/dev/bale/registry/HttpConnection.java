@@ -3,8 +3,11 @@ package dev.bale.registry;
 import java.io.BufferedInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.EOFException;
+import java.io.FilterInputStream;
+import java.io.FilterOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.InterruptedIOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
@@ -41,12 +44,18 @@ final class HttpConnection implements AutoCloseable {
   private byte[] piece;
   private volatile boolean closed;
 
+  /** Whether the socket failed or ended, as against bale or the answer's bytes. */
+  private boolean lost;
+
+  /** Whether the status line of the current answer has been read. */
+  private boolean answered;
+
   private HttpConnection(String origin, SocketChannel channel, Socket socket) throws IOException {
     this.origin = origin;
     this.channel = channel;
     this.socket = socket;
-    this.in = new BufferedInputStream(socket.getInputStream(), READ_BUFFER);
-    this.out = socket.getOutputStream();
+    this.in = new BufferedInputStream(new Watched(socket.getInputStream()), READ_BUFFER);
+    this.out = new WatchedOutput(socket.getOutputStream());
   }
 
   /**
@@ -102,6 +111,7 @@ final class HttpConnection implements AutoCloseable {
 
   /** Writes {@code request}, with the {@code host} header given, and its body. */
   void write(Request request, String host) throws IOException {
+    answered = false;
     StringBuilder head = new StringBuilder(256);
     String path = request.uri().getRawPath();
     String query = request.uri().getRawQuery();
@@ -170,8 +180,10 @@ final class HttpConnection implements AutoCloseable {
     while (true) {
       String statusLine = readLine();
       if (statusLine == null) {
+        lost = true;
         throw new EOFException("the registry closed the connection without an answer");
       }
+      answered = true;
       if (!statusLine.startsWith("HTTP/1.") || statusLine.length() < 12) {
         throw new IOException("the answer is not HTTP/1.1: '" + printable(statusLine) + "'");
       }
@@ -278,6 +290,28 @@ final class HttpConnection implements AutoCloseable {
   private static String printable(String text) {
     String shown = text.length() > 80 ? text.substring(0, 80) + "..." : text;
     return shown.replaceAll("[^\\x20-\\x7e]", "?");
+  }
+
+  /**
+   * Tells whether the socket failed, or the registry closed the connection, before any answer to
+   * the last request began: the registry may then never have seen the request.
+   */
+  boolean lostBeforeAnswer() {
+    return lost && !answered;
+  }
+
+  /**
+   * Reads the head of an answer that the registry sent before it had read the whole body, after
+   * writing the body failed: a registry may refuse an upload at once and close the connection, and
+   * its answer says more than the broken write. Returns null when none comes within {@code millis}.
+   */
+  Head earlyAnswer(int millis) {
+    try {
+      socket.setSoTimeout(millis);
+      return readHead();
+    } catch (IOException e) {
+      return null;
+    }
   }
 
   /** Tells whether {@link #close} was called, by this thread or another. */
@@ -439,6 +473,64 @@ final class HttpConnection implements AutoCloseable {
         return bytes;
       } catch (NumberFormatException e) {
         throw new IOException("bad chunk size '" + printable(size) + "' in the answer");
+      }
+    }
+  }
+
+  /** Notes a failure of the socket itself; a timeout is the caller's wait, not the socket's. */
+  private IOException lost(IOException e) {
+    if (!(e instanceof InterruptedIOException)) {
+      lost = true;
+    }
+    return e;
+  }
+
+  /** The socket's input, noting when it fails. */
+  private final class Watched extends FilterInputStream {
+    Watched(InputStream in) {
+      super(in);
+    }
+
+    @Override
+    public int read() throws IOException {
+      try {
+        return in.read();
+      } catch (IOException e) {
+        throw lost(e);
+      }
+    }
+
+    @Override
+    public int read(byte[] b, int off, int len) throws IOException {
+      try {
+        return in.read(b, off, len);
+      } catch (IOException e) {
+        throw lost(e);
+      }
+    }
+  }
+
+  /** The socket's output, noting when it fails. */
+  private final class WatchedOutput extends FilterOutputStream {
+    WatchedOutput(OutputStream out) {
+      super(out);
+    }
+
+    @Override
+    public void write(byte[] b, int off, int len) throws IOException {
+      try {
+        out.write(b, off, len);
+      } catch (IOException e) {
+        throw lost(e);
+      }
+    }
+
+    @Override
+    public void flush() throws IOException {
+      try {
+        out.flush();
+      } catch (IOException e) {
+        throw lost(e);
       }
     }
   }

@@ -1,11 +1,9 @@
 package dev.bale.registry;
 
-import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InterruptedIOException;
 import java.net.Socket;
-import java.net.SocketException;
 import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.security.GeneralSecurityException;
@@ -57,6 +55,9 @@ final class HttpTransport implements AutoCloseable {
    * stops reading, and the read timeout covers the wait for the answer.
    */
   private static final long UNBLOCKED_BODY = 16 * 1024;
+
+  /** The longest wait for an answer that came before a body could be written whole. */
+  private static final int EARLY_ANSWER_MILLIS = 2000;
 
   /** Longest body read and dropped to keep its connection, rather than closing it. */
   private static final int MAX_DISCARDED = 64 * 1024;
@@ -130,6 +131,7 @@ final class HttpTransport implements AutoCloseable {
     Duration timeout = request.timeout();
     ScheduledFuture<?> deadline = null;
     HttpConnection.Head head;
+    HttpConnection.Head early = null;
     try {
       connection.readTimeout(timeout == null ? 0 : millis(timeout));
       if (timeout != null && request.bodyLength() > UNBLOCKED_BODY) {
@@ -138,8 +140,12 @@ final class HttpTransport implements AutoCloseable {
         deadline = deadlines().schedule(connection::close, millis(timeout), TimeUnit.MILLISECONDS);
       }
       try {
-        connection.write(request, host);
-        head = connection.readHead();
+        try {
+          connection.write(request, host);
+        } catch (IOException e) {
+          early = earlyAnswer(connection, e);
+        }
+        head = early != null ? early : connection.readHead();
       } finally {
         if (deadline != null) {
           deadline.cancel(false);
@@ -151,19 +157,20 @@ final class HttpTransport implements AutoCloseable {
         throw new SocketTimeoutException(
             "no answer within " + describe(timeout) + " (" + e.getMessage() + ")");
       }
-      if (!Thread.currentThread().isInterrupted()
-          && (e instanceof EOFException || e instanceof SocketException)) {
+      if (!Thread.currentThread().isInterrupted() && connection.lostBeforeAnswer()) {
         throw new Unanswered(e);
       }
       throw interruptedOr(e);
     }
+    boolean broken = early != null;
 
     try {
       if (reading == Response.Reading.BYTES && head.declaredLength() > MAX_BYTES) {
         throw new IOException("the answer's body is over " + MAX_BYTES / (1024 * 1024) + " MiB");
       }
       InputStream body =
-          connection.body(head, request.method(), reusable -> release(connection, reusable));
+          connection.body(
+              head, request.method(), reusable -> release(connection, reusable && !broken));
       return switch (reading) {
         case STREAM -> new Response(head.status(), head.headers(), null, body);
         case BYTES -> new Response(head.status(), head.headers(), readWhole(body), null);
@@ -176,6 +183,25 @@ final class HttpTransport implements AutoCloseable {
       connection.close();
       throw interruptedOr(e);
     }
+  }
+
+  /**
+   * Returns the answer a registry sent before it stopped reading the body whose writing failed with
+   * {@code e}, or throws {@code e} when there is none (or the deadline or an interrupt closed the
+   * connection).
+   */
+  private static HttpConnection.Head earlyAnswer(HttpConnection connection, IOException e)
+      throws IOException {
+    if (connection.isClosed()
+        || !connection.lostBeforeAnswer()
+        || Thread.currentThread().isInterrupted()) {
+      throw e;
+    }
+    HttpConnection.Head head = connection.earlyAnswer(EARLY_ANSWER_MILLIS);
+    if (head == null) {
+      throw e;
+    }
+    return head;
   }
 
   private static byte[] readWhole(InputStream body) throws IOException {

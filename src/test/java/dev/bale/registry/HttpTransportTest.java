@@ -195,6 +195,39 @@ class HttpTransportTest {
   }
 
   @Test
+  void sendsAgainOnAFreshConnectionWhenAKeptOneWasReset() throws Exception {
+    server.answerAndReset("HTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r\na");
+    server.answer("HTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r\nb");
+
+    transport.send(Request.get(server.uri("/a")), Response.Reading.BYTES);
+    // Let the reset arrive before the kept connection is used again.
+    Thread.sleep(200);
+    Response again = transport.send(Request.get(server.uri("/b")), Response.Reading.BYTES);
+
+    assertThat(new String(again.bytes(), StandardCharsets.UTF_8)).isEqualTo("b");
+    assertThat(server.connections()).isEqualTo(2);
+  }
+
+  @Test
+  void readsTheAnswerOfARegistryThatStopsReadingTheBody() throws IOException {
+    server.answerEarly(
+        "HTTP/1.1 413 Payload Too Large\r\nContent-Length: 14\r\nConnection: close\r\n\r\n"
+            + "blob too large");
+    server.answer("HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n");
+
+    Response refused =
+        transport.send(
+            Request.put(server.uri("/upload")).body(Request.Body.of(new byte[64 << 20])),
+            Response.Reading.BYTES);
+    Response next = transport.send(Request.get(server.uri("/next")), Response.Reading.BYTES);
+
+    assertThat(refused.statusCode()).isEqualTo(413);
+    assertThat(new String(refused.bytes(), StandardCharsets.UTF_8)).isEqualTo("blob too large");
+    assertThat(next.statusCode()).isEqualTo(200);
+    assertThat(server.connections()).isEqualTo(2);
+  }
+
+  @Test
   void refusesAnswersThatAreNotHttp() {
     server.answer("SSH-2.0-OpenSSH_9.2\r\n\r\n");
 
@@ -322,6 +355,8 @@ class HttpTransportTest {
    */
   private static final class ScriptedServer implements AutoCloseable {
     private static final String CLOSE_AFTER = "\0close";
+    private static final String RESET_AFTER = "\0reset";
+    private static final String EARLY = "\0early";
 
     private final ServerSocket socket;
     private final BlockingQueue<String> answers = new LinkedBlockingQueue<>();
@@ -351,7 +386,17 @@ class HttpTransportTest {
     }
 
     void answerAndClose(String raw) {
-      answers.add(CLOSE_AFTER + raw);
+      answers.add(CLOSE_AFTER + " " + raw);
+    }
+
+    /** Answers, then resets the connection, as a registry's proxy dropping it might. */
+    void answerAndReset(String raw) {
+      answers.add(RESET_AFTER + " " + raw);
+    }
+
+    /** Answers as soon as the request's head has come, and closes without reading its body. */
+    void answerEarly(String raw) {
+      answers.add(EARLY + " " + raw);
     }
 
     void silent() {
@@ -400,20 +445,30 @@ class HttpTransportTest {
             Thread.sleep(60_000);
             return;
           }
-          Received request = readRequest(in);
+          Received request = readRequestHead(in);
           if (request == null) {
             return;
           }
-          received.add(request);
           String answer = answers.poll(10, TimeUnit.SECONDS);
           if (answer == null) {
             return;
           }
-          boolean close = answer.startsWith(CLOSE_AFTER);
-          String raw = close ? answer.substring(CLOSE_AFTER.length()) : answer;
+          String mode = answer.startsWith("\0") ? answer.substring(0, answer.indexOf(' ')) : "";
+          String raw = answer.substring(mode.isEmpty() ? 0 : mode.length() + 1);
+          if (!mode.equals(EARLY)) {
+            String length = request.header("Content-Length");
+            byte[] body = in.readNBytes(length == null ? 0 : Integer.parseInt(length));
+            request = new Received(request.line(), request.headers(), body);
+          }
+          received.add(request);
           out.write(raw.getBytes(StandardCharsets.ISO_8859_1));
           out.flush();
-          if (close) {
+          if (mode.equals(RESET_AFTER)) {
+            // Closing with a linger of zero sends a reset instead of an orderly end.
+            connection.setSoLinger(true, 0);
+          }
+          if (!mode.isEmpty()) {
+            // An early answer leaves the body unread, so the close resets the connection too.
             return;
           }
         }
@@ -424,7 +479,7 @@ class HttpTransportTest {
       }
     }
 
-    private static Received readRequest(InputStream in) throws IOException {
+    private static Received readRequestHead(InputStream in) throws IOException {
       String line = readLine(in);
       if (line == null) {
         return null;
@@ -435,9 +490,7 @@ class HttpTransportTest {
         headers.add(header.substring(0, colon).trim());
         headers.add(header.substring(colon + 1).trim());
       }
-      String length = Response.first(headers, "Content-Length").orElse("0");
-      byte[] body = in.readNBytes(Integer.parseInt(length));
-      return new Received(line, List.copyOf(headers), body);
+      return new Received(line, List.copyOf(headers), new byte[0]);
     }
 
     private static String readLine(InputStream in) throws IOException {
