@@ -292,6 +292,20 @@ class HttpTransportTest {
   }
 
   @Test
+  void aBodyThatStallsFailsAfterTheRequestsTimeout() throws IOException {
+    server.answer("HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nabc");
+
+    Response response =
+        transport.send(
+            Request.get(server.uri("/blob")).timeout(Duration.ofMillis(300)),
+            Response.Reading.STREAM);
+
+    try (InputStream in = response.stream()) {
+      assertThatThrownBy(in::readAllBytes).isInstanceOf(SocketTimeoutException.class);
+    }
+  }
+
+  @Test
   void givesUpOnABodyTheServerDoesNotRead() {
     server.silent();
     // Far more than the socket buffers of both ends hold, so the write itself blocks.
