@@ -44,7 +44,7 @@ final class HttpConnection implements AutoCloseable {
   private byte[] piece;
   private volatile boolean closed;
 
-  /** Whether the socket failed or ended, as against bale or the answer's bytes. */
+  /** Whether the socket itself failed or ended, rather than a request's body or an answer. */
   private boolean lost;
 
   /** Whether the status line of the current answer has been read. */
