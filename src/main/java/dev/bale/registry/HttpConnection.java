@@ -43,6 +43,7 @@ final class HttpConnection implements AutoCloseable {
   private final OutputStream out;
   private byte[] piece;
   private volatile boolean closed;
+  private volatile boolean expired;
 
   /** Whether the socket itself failed or ended, rather than a request's body or an answer. */
   private boolean lost;
@@ -312,6 +313,17 @@ final class HttpConnection implements AutoCloseable {
     } catch (IOException e) {
       return null;
     }
+  }
+
+  /** Closes the connection because its request is overdue, as {@link #expired} then tells. */
+  void expire() {
+    expired = true;
+    close();
+  }
+
+  /** Tells whether {@link #expire} closed the connection. */
+  boolean expired() {
+    return expired;
   }
 
   /** Tells whether {@link #close} was called, by this thread or another. */

@@ -137,7 +137,7 @@ final class HttpTransport implements AutoCloseable {
       if (timeout != null && request.bodyLength() > UNBLOCKED_BODY) {
         // A socket write cannot time out: a registry that stops reading a body would hold the
         // upload forever, so the connection is closed once the answer is overdue.
-        deadline = deadlines().schedule(connection::close, millis(timeout), TimeUnit.MILLISECONDS);
+        deadline = deadlines().schedule(connection::expire, millis(timeout), TimeUnit.MILLISECONDS);
       }
       try {
         try {
@@ -153,7 +153,8 @@ final class HttpTransport implements AutoCloseable {
       }
     } catch (IOException e) {
       connection.close();
-      if (deadline != null && deadline.isDone() && !deadline.isCancelled()) {
+      // The connection says so itself: the deadline's task can be cancelled while it runs.
+      if (connection.expired()) {
         throw new SocketTimeoutException(
             "no answer within " + describe(timeout) + " (" + e.getMessage() + ")");
       }

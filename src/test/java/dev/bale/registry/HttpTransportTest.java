@@ -54,7 +54,7 @@ class HttpTransportTest {
     server.answer("HTTP/1.1 200 OK\r\nContent-Length: 5\r\nX-One: a\r\nx-one: b\r\n\r\nhello");
     server.answer("HTTP/1.1 201 Created\r\nContent-Length: 0\r\n\r\n");
 
-    Response first = transport.send(Request.get(server.uri("/v2/")), Response.Reading.BYTES);
+    Response first = get("/v2/");
     Response second =
         transport.send(
             Request.put(server.uri("/v2/x/manifests/latest"))
@@ -63,7 +63,7 @@ class HttpTransportTest {
             Response.Reading.BYTES);
 
     assertThat(first.statusCode()).isEqualTo(200);
-    assertThat(new String(first.bytes(), StandardCharsets.UTF_8)).isEqualTo("hello");
+    assertThat(text(first)).isEqualTo("hello");
     assertThat(first.headers("X-ONE")).containsExactly("a", "b");
     assertThat(second.statusCode()).isEqualTo(201);
     assertThat(server.connections()).isEqualTo(1);
@@ -104,12 +104,11 @@ class HttpTransportTest {
             + "Trailer-One: x\r\n\r\n");
     server.answer("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
 
-    Response chunked = transport.send(Request.get(server.uri("/a")), Response.Reading.BYTES);
-    Response next = transport.send(Request.get(server.uri("/b")), Response.Reading.BYTES);
+    Response chunked = get("/a");
+    Response next = get("/b");
 
-    assertThat(new String(chunked.bytes(), StandardCharsets.ISO_8859_1))
-        .isEqualTo("Wikipedia in \r\n\r\nchunks.");
-    assertThat(new String(next.bytes(), StandardCharsets.ISO_8859_1)).isEqualTo("ok");
+    assertThat(text(chunked)).isEqualTo("Wikipedia in \r\n\r\nchunks.");
+    assertThat(text(next)).isEqualTo("ok");
     assertThat(server.connections()).isEqualTo(1);
   }
 
@@ -123,7 +122,7 @@ class HttpTransportTest {
     try (InputStream in = first.stream()) {
       text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
     }
-    Response second = transport.send(Request.get(server.uri("/b")), Response.Reading.BYTES);
+    Response second = get("/b");
 
     assertThat(text).isEqualTo("until the end");
     assertThat(second.statusCode()).isEqualTo(200);
@@ -136,11 +135,10 @@ class HttpTransportTest {
     server.answerAndClose(
         "HTTP/1.0 400 Bad Request\r\n\r\nClient sent an HTTP request to an HTTPS server.\n");
 
-    Response response = transport.send(Request.get(server.uri("/v2/")), Response.Reading.BYTES);
+    Response response = get("/v2/");
 
     assertThat(response.statusCode()).isEqualTo(400);
-    assertThat(new String(response.bytes(), StandardCharsets.UTF_8))
-        .isEqualTo("Client sent an HTTP request to an HTTPS server.\n");
+    assertThat(text(response)).isEqualTo("Client sent an HTTP request to an HTTPS server.\n");
   }
 
   @Test
@@ -153,10 +151,10 @@ class HttpTransportTest {
     try (InputStream in = first.stream()) {
       start = in.readNBytes(4);
     }
-    Response second = transport.send(Request.get(server.uri("/b")), Response.Reading.BYTES);
+    Response second = get("/b");
 
     assertThat(new String(start, StandardCharsets.UTF_8)).isEqualTo("0123");
-    assertThat(new String(second.bytes(), StandardCharsets.UTF_8)).isEqualTo("ok");
+    assertThat(text(second)).isEqualTo("ok");
     assertThat(server.connections()).isEqualTo(2);
   }
 
@@ -168,12 +166,12 @@ class HttpTransportTest {
     server.answer("HTTP/1.1 404 Not Found\r\nContent-Length: 3\r\n\r\nno!");
 
     Response head = transport.send(Request.head(server.uri("/blob")), Response.Reading.DISCARD);
-    Response missing = transport.send(Request.get(server.uri("/gone")), Response.Reading.BYTES);
+    Response missing = get("/gone");
 
     assertThat(head.statusCode()).isEqualTo(200);
     assertThat(head.header("docker-content-digest")).contains("sha256:ab");
     assertThat(missing.statusCode()).isEqualTo(404);
-    assertThat(new String(missing.bytes(), StandardCharsets.UTF_8)).isEqualTo("no!");
+    assertThat(text(missing)).isEqualTo("no!");
     assertThat(server.connections()).isEqualTo(1);
   }
 
@@ -183,13 +181,13 @@ class HttpTransportTest {
     server.answerAndClose("HTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r\na");
     server.answer("HTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r\nb");
 
-    transport.send(Request.get(server.uri("/a")), Response.Reading.BYTES);
+    get("/a");
     Response again =
         transport.send(
             Request.post(server.uri("/b")).body(Request.Body.of(new byte[] {1, 2, 3})),
             Response.Reading.BYTES);
 
-    assertThat(new String(again.bytes(), StandardCharsets.UTF_8)).isEqualTo("b");
+    assertThat(text(again)).isEqualTo("b");
     assertThat(server.connections()).isEqualTo(2);
     assertThat(server.received(server.receivedCount() - 1).body()).containsExactly(1, 2, 3);
   }
@@ -199,12 +197,12 @@ class HttpTransportTest {
     server.answerAndReset("HTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r\na");
     server.answer("HTTP/1.1 200 OK\r\nContent-Length: 1\r\n\r\nb");
 
-    transport.send(Request.get(server.uri("/a")), Response.Reading.BYTES);
+    get("/a");
     // Let the reset arrive before the kept connection is used again.
     Thread.sleep(200);
-    Response again = transport.send(Request.get(server.uri("/b")), Response.Reading.BYTES);
+    Response again = get("/b");
 
-    assertThat(new String(again.bytes(), StandardCharsets.UTF_8)).isEqualTo("b");
+    assertThat(text(again)).isEqualTo("b");
     assertThat(server.connections()).isEqualTo(2);
   }
 
@@ -219,10 +217,10 @@ class HttpTransportTest {
         transport.send(
             Request.put(server.uri("/upload")).body(Request.Body.of(new byte[64 << 20])),
             Response.Reading.BYTES);
-    Response next = transport.send(Request.get(server.uri("/next")), Response.Reading.BYTES);
+    Response next = get("/next");
 
     assertThat(refused.statusCode()).isEqualTo(413);
-    assertThat(new String(refused.bytes(), StandardCharsets.UTF_8)).isEqualTo("blob too large");
+    assertThat(text(refused)).isEqualTo("blob too large");
     assertThat(next.statusCode()).isEqualTo(200);
     assertThat(server.connections()).isEqualTo(2);
   }
@@ -231,7 +229,7 @@ class HttpTransportTest {
   void refusesAnswersThatAreNotHttp() {
     server.answer("SSH-2.0-OpenSSH_9.2\r\n\r\n");
 
-    assertThatThrownBy(() -> transport.send(Request.get(server.uri("/")), Response.Reading.BYTES))
+    assertThatThrownBy(() -> get("/"))
         .isInstanceOf(IOException.class)
         .hasMessage("the answer is not HTTP/1.1: 'SSH-2.0-OpenSSH_9.2'");
   }
@@ -242,19 +240,17 @@ class HttpTransportTest {
     server.answer("HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip\r\n\r\n");
     server.answer("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n");
 
-    assertThatThrownBy(() -> transport.send(Request.get(server.uri("/")), Response.Reading.BYTES))
-        .hasMessage("bad Content-Length '-4' in the answer");
-    assertThatThrownBy(() -> transport.send(Request.get(server.uri("/")), Response.Reading.BYTES))
+    assertThatThrownBy(() -> get("/")).hasMessage("bad Content-Length '-4' in the answer");
+    assertThatThrownBy(() -> get("/"))
         .hasMessage("the answer's transfer coding 'gzip' is not chunked");
-    assertThatThrownBy(() -> transport.send(Request.get(server.uri("/")), Response.Reading.BYTES))
-        .hasMessage("bad chunk size 'zz' in the answer");
+    assertThatThrownBy(() -> get("/")).hasMessage("bad chunk size 'zz' in the answer");
   }
 
   @Test
   void failsWhenTheBodyEndsBeforeItsLength() {
     server.answerAndClose("HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nshort");
 
-    assertThatThrownBy(() -> transport.send(Request.get(server.uri("/")), Response.Reading.BYTES))
+    assertThatThrownBy(() -> get("/"))
         .isInstanceOf(EOFException.class)
         .hasMessage("the registry closed the connection 5 bytes early");
   }
@@ -263,7 +259,7 @@ class HttpTransportTest {
   void failsWhenTheConnectionEndsWithoutAnAnswer() {
     server.answerAndClose("");
 
-    assertThatThrownBy(() -> transport.send(Request.get(server.uri("/")), Response.Reading.BYTES))
+    assertThatThrownBy(() -> get("/"))
         .isInstanceOf(EOFException.class)
         .hasMessage("the registry closed the connection without an answer");
   }
@@ -272,7 +268,7 @@ class HttpTransportTest {
   void refusesAWholeBodyOverItsLimit() {
     server.answer("HTTP/1.1 200 OK\r\nContent-Length: 17000000\r\n\r\n");
 
-    assertThatThrownBy(() -> transport.send(Request.get(server.uri("/")), Response.Reading.BYTES))
+    assertThatThrownBy(() -> get("/"))
         .isInstanceOf(IOException.class)
         .hasMessageContaining("over 16 MiB");
   }
@@ -330,7 +326,7 @@ class HttpTransportTest {
         new Thread(
             () -> {
               try {
-                transport.send(Request.get(server.uri("/")), Response.Reading.BYTES);
+                get("/");
                 outcome.complete(null);
               } catch (Throwable e) {
                 outcome.complete(e);
@@ -354,6 +350,15 @@ class HttpTransportTest {
         .isInstanceOf(IllegalArgumentException.class);
     assertThatThrownBy(() -> request.header("Bad Name", "a"))
         .isInstanceOf(IllegalArgumentException.class);
+  }
+
+  /** Sends a GET of {@code path} to the server and reads the answer whole. */
+  private Response get(String path) throws IOException {
+    return transport.send(Request.get(server.uri(path)), Response.Reading.BYTES);
+  }
+
+  private static String text(Response response) {
+    return new String(response.bytes(), StandardCharsets.ISO_8859_1);
   }
 
   /** A request as the server received it. */
