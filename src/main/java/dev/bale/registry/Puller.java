@@ -18,7 +18,13 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.stream.Stream;
 
 /**
@@ -41,10 +47,13 @@ final class Puller {
 
   private final RegistryConnection connection;
   private final EventSink events;
+  private final int parallelFetches;
 
-  Puller(RegistryConnection connection, EventSink events) {
+  /** Fetches up to {@code parallelFetches} blobs at once, as a push sends them. */
+  Puller(RegistryConnection connection, EventSink events, int parallelFetches) {
     this.connection = connection;
     this.events = events;
+    this.parallelFetches = parallelFetches;
   }
 
   Digest pull(ImageReference source, Platform platform, Path directory) throws RegistryException {
@@ -279,12 +288,70 @@ final class Puller {
     List<JsonNode> descriptors = new ArrayList<>();
     descriptors.add(json.path("config"));
     json.path("layers").forEach(descriptors::add);
+    Map<Digest, Long> missing = new LinkedHashMap<>();
     for (JsonNode descriptor : descriptors) {
       Digest digest = Digest.parse(descriptor.path("digest").asText());
       long size = descriptor.path("size").asLong(-1);
-      if (!holds(staging, existing, digest, size)) {
-        fetchBlob(staging, digest, size);
+      if (!missing.containsKey(digest) && !holds(staging, existing, digest, size)) {
+        missing.put(digest, size);
       }
+    }
+    fetchBlobs(staging, missing);
+  }
+
+  /**
+   * Fetches {@code missing} (digests and sizes) into {@code staging}, several at once: each round
+   * trip to a registry elsewhere is mostly waiting. The first failure stops the others.
+   */
+  private void fetchBlobs(Path staging, Map<Digest, Long> missing)
+      throws IOException, RegistryException {
+    if (missing.size() <= 1 || parallelFetches <= 1) {
+      for (Map.Entry<Digest, Long> blob : missing.entrySet()) {
+        fetchBlob(staging, blob.getKey(), blob.getValue());
+      }
+      return;
+    }
+    ExecutorService pool =
+        Executors.newFixedThreadPool(
+            Math.min(parallelFetches, missing.size()),
+            runnable -> {
+              Thread thread = new Thread(runnable, "bale-fetch");
+              thread.setDaemon(true);
+              return thread;
+            });
+    try {
+      List<Future<Void>> fetches = new ArrayList<>();
+      for (Map.Entry<Digest, Long> blob : missing.entrySet()) {
+        fetches.add(
+            pool.submit(
+                () -> {
+                  fetchBlob(staging, blob.getKey(), blob.getValue());
+                  return null;
+                }));
+      }
+      for (Future<Void> fetch : fetches) {
+        await(fetch);
+      }
+    } finally {
+      // Interrupts what still runs after a failure; the transport closes their connections.
+      pool.shutdownNow();
+    }
+  }
+
+  private static void await(Future<Void> fetch) throws IOException, RegistryException {
+    try {
+      fetch.get();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new RegistryException("interrupted while fetching blobs");
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof RegistryException registry) {
+        throw registry;
+      }
+      if (e.getCause() instanceof IOException io) {
+        throw io;
+      }
+      throw new RegistryException("fetching a blob failed: " + e.getCause(), e.getCause());
     }
   }
 

@@ -73,7 +73,7 @@ public final class RegistryClient implements AutoCloseable {
     return new Builder();
   }
 
-  /** Returns how many blobs this client sends at once. */
+  /** Returns how many blobs this client sends, or a pull fetches, at once. */
   public int parallelUploads() {
     return parallelUploads;
   }
@@ -254,7 +254,7 @@ public final class RegistryClient implements AutoCloseable {
       throws RegistryException {
     String scope = "repository:" + source.repository() + ":pull";
     RegistryConnection connection = connect(source, List.of(scope));
-    return new Puller(connection, events).pull(source, platform, directory);
+    return new Puller(connection, events, parallelUploads).pull(source, platform, directory);
   }
 
   /**
@@ -412,7 +412,7 @@ public final class RegistryClient implements AutoCloseable {
       return this;
     }
 
-    /** Sets how many blobs are uploaded at once. */
+    /** Sets how many blobs are uploaded at once, and fetched at once by a pull. */
     public Builder parallelUploads(int count) {
       if (count < 1) {
         throw new IllegalArgumentException("parallel uploads must be at least 1");

@@ -14,7 +14,10 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Pushes an image of several layers through a slow proxy and watches how many go up at once. */
+/**
+ * Pushes and pulls an image of several layers through a slow proxy and watches how many blobs go up
+ * or come down at once.
+ */
 class RegistryParallelIT {
   private static final int LAYERS = 6;
 
@@ -51,6 +54,27 @@ class RegistryParallelIT {
 
       assertThat(slow.uploadsHeld()).isEqualTo(LAYERS + 1);
       assertThat(slow.peakUploadsHeld()).isEqualTo(1);
+    }
+  }
+
+  @Test
+  void pull_manyLayers_fetchesSeveralAtOnce_butNoMoreThanThree() throws Exception {
+    Path storage = Files.createDirectories(dir.resolve("registry"));
+    try (RegistryFixture registry = RegistryFixture.start(storage);
+        RegistryFaults slow =
+            RegistryFaults.start(registry.host()).holdDownloads(Duration.ofMillis(400))) {
+      RegistryClient client = RegistryClient.builder().stateDirectory(dir.resolve("state")).build();
+      client.push(ImageReference.parse(registry.host() + "/bale/pulled:1"), image());
+
+      client.pull(
+          ImageReference.parse(slow.host() + "/bale/pulled:1"), null, dir.resolve("layout"));
+
+      assertThat(slow.downloadsHeld()).isEqualTo(LAYERS + 1);
+      assertThat(slow.peakDownloadsHeld()).isGreaterThan(1).isLessThanOrEqualTo(3);
+      try (var blobs = Files.list(dir.resolve("layout/blobs/sha256"))) {
+        // The layers, the config and the manifest.
+        assertThat(blobs.count()).isEqualTo(LAYERS + 2);
+      }
     }
   }
 

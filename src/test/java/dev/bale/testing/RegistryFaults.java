@@ -34,10 +34,8 @@ public final class RegistryFaults implements AutoCloseable {
       HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
   private final List<Fault> faults = new CopyOnWriteArrayList<>();
   private final Map<Fault, AtomicInteger> injected = new ConcurrentHashMap<>();
-  private final AtomicInteger uploadsHeld = new AtomicInteger();
-  private final AtomicInteger peakUploadsHeld = new AtomicInteger();
-  private final AtomicInteger uploadsSeen = new AtomicInteger();
-  private volatile Duration uploadHold = Duration.ZERO;
+  private final Hold uploads = new Hold();
+  private final Hold downloads = new Hold();
   private final List<String> corrupted = new CopyOnWriteArrayList<>();
   private final AtomicInteger corruptions = new AtomicInteger();
   private final List<String> padded = new CopyOnWriteArrayList<>();
@@ -113,18 +111,36 @@ public final class RegistryFaults implements AutoCloseable {
    * slow link would, counting how many are held at once.
    */
   public RegistryFaults holdUploads(Duration hold) {
-    this.uploadHold = hold;
+    uploads.time = hold;
     return this;
   }
 
   /** Returns the most uploads that were held at the same time. */
   public int peakUploadsHeld() {
-    return peakUploadsHeld.get();
+    return uploads.peak.get();
   }
 
   /** Returns how many uploads were held in all. */
   public int uploadsHeld() {
-    return uploadsSeen.get();
+    return uploads.seen.get();
+  }
+
+  /**
+   * Holds each {@code GET} of a blob for {@code hold}, as a distant registry's round trip would.
+   */
+  public RegistryFaults holdDownloads(Duration hold) {
+    downloads.time = hold;
+    return this;
+  }
+
+  /** Returns the most blob downloads that were held at the same time. */
+  public int peakDownloadsHeld() {
+    return downloads.peak.get();
+  }
+
+  /** Returns how many blob downloads were held in all. */
+  public int downloadsHeld() {
+    return downloads.seen.get();
   }
 
   /** Returns {@code 127.0.0.1:PORT} of the proxy. */
@@ -151,23 +167,37 @@ public final class RegistryFaults implements AutoCloseable {
           return;
         }
       }
-      if (method.equals("PUT") && path.contains("/blobs/uploads/") && !uploadHold.isZero()) {
-        hold();
+      if (method.equals("PUT") && path.contains("/blobs/uploads/")) {
+        uploads.apply();
+      }
+      if (method.equals("GET") && path.contains("/blobs/sha256:")) {
+        downloads.apply();
       }
       forward(exchange, method, path, body);
     }
   }
 
-  private void hold() throws IOException {
-    uploadsSeen.incrementAndGet();
-    peakUploadsHeld.accumulateAndGet(uploadsHeld.incrementAndGet(), Math::max);
-    try {
-      Thread.sleep(uploadHold.toMillis());
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IOException(e);
-    } finally {
-      uploadsHeld.decrementAndGet();
+  /** A wait put before some requests, counting how many wait at once. */
+  private static final class Hold {
+    private volatile Duration time = Duration.ZERO;
+    private final AtomicInteger now = new AtomicInteger();
+    private final AtomicInteger peak = new AtomicInteger();
+    private final AtomicInteger seen = new AtomicInteger();
+
+    void apply() throws IOException {
+      if (time.isZero()) {
+        return;
+      }
+      seen.incrementAndGet();
+      peak.accumulateAndGet(now.incrementAndGet(), Math::max);
+      try {
+        Thread.sleep(time.toMillis());
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IOException(e);
+      } finally {
+        now.decrementAndGet();
+      }
     }
   }
 
