@@ -25,6 +25,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 /**
@@ -333,8 +334,20 @@ final class Puller {
         await(fetch);
       }
     } finally {
-      // Interrupts what still runs after a failure; the transport closes their connections.
+      // Interrupts what still runs after a failure (the transport closes their connections), and
+      // waits for it to end, so that nothing writes into the staging directory as it is removed.
       pool.shutdownNow();
+      awaitEnd(pool);
+    }
+  }
+
+  private static void awaitEnd(ExecutorService pool) {
+    try {
+      // An interrupted fetch ends at once: its socket and its file channel are closed by the
+      // interrupt. The bound only keeps a broken one from holding the command forever.
+      pool.awaitTermination(1, TimeUnit.MINUTES);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
   }
 
