@@ -149,11 +149,12 @@ final class HttpConnection implements AutoCloseable {
     if (piece == null) {
       piece = new byte[WRITE_PIECE];
     }
-    int filled = Math.min(head.length, piece.length);
-    System.arraycopy(head, 0, piece, 0, filled);
-    if (filled < head.length) {
-      out.write(head, filled, head.length - filled);
-      filled = 0;
+    int filled = 0;
+    if (head.length < piece.length) {
+      System.arraycopy(head, 0, piece, 0, head.length);
+      filled = head.length;
+    } else {
+      out.write(head);
     }
     long left = length;
     while (left > 0) {

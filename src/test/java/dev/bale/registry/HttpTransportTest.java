@@ -97,6 +97,23 @@ class HttpTransportTest {
   }
 
   @Test
+  void sendsAHeadLongerThanAWritePieceBeforeTheBody() throws IOException {
+    String value = "v".repeat(300 * 1024);
+    server.answer("HTTP/1.1 201 Created\r\nContent-Length: 0\r\n\r\n");
+
+    Response response =
+        transport.send(
+            Request.put(server.uri("/big"))
+                .header("X-Large", value)
+                .body(Request.Body.of("body".getBytes(StandardCharsets.UTF_8))),
+            Response.Reading.BYTES);
+
+    assertThat(response.statusCode()).isEqualTo(201);
+    assertThat(server.received(0).header("X-Large")).isEqualTo(value);
+    assertThat(text(server.received(0).body())).isEqualTo("body");
+  }
+
+  @Test
   void readsChunksWithExtensionsAndTrailers() throws IOException {
     server.answer(
         "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
@@ -358,7 +375,11 @@ class HttpTransportTest {
   }
 
   private static String text(Response response) {
-    return new String(response.bytes(), StandardCharsets.ISO_8859_1);
+    return text(response.bytes());
+  }
+
+  private static String text(byte[] bytes) {
+    return new String(bytes, StandardCharsets.ISO_8859_1);
   }
 
   /** A request as the server received it. */
