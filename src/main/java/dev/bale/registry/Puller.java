@@ -8,12 +8,14 @@ import dev.bale.event.Level;
 import dev.bale.hash.Digest;
 import dev.bale.hash.DigestingInputStream;
 import dev.bale.image.Json;
+import dev.bale.store.ProcessTag;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
@@ -68,10 +70,9 @@ final class Puller {
     // that a failed fetch leaves an existing layout exactly as it was. Inside an existing layout,
     // the staged blobs are on its file system even when the layout is a mount point.
     // LIMITATION: once checked, blobs are moved into an existing layout one by one before its
-    // index.json is replaced: a failure among those moves, or a kill at any time, leaves
-    // unreferenced blobs in the layout, and a killed pull leaves its hidden .pull-* staging
-    // directory there too. Nothing removes them yet; a fix would clean stale staging directories
-    // on the next pull, as the store does with its temporary directories.
+    // index.json is replaced: a failure among those moves, or a kill then, leaves unreferenced
+    // blobs in the layout; nothing removes them yet. The hidden staging directory of a killed
+    // pull is named after its process, and the next pull there removes it.
     boolean fresh = !Files.exists(directory);
     Path existing = fresh ? null : directory;
     Path staging = fresh ? stagingDirectory(directory) : hiddenStaging(directory);
@@ -155,20 +156,39 @@ final class Puller {
 
   private static Path hiddenStaging(Path layout) throws RegistryException {
     try {
-      return Files.createTempDirectory(layout, ".pull-");
+      return newStaging(layout, ".pull-");
     } catch (IOException e) {
       throw new RegistryException("cannot write to '" + layout + "': " + e.getMessage(), e);
     }
   }
 
+  /** Returns a new staging directory beside {@code directory}, for a pull into it. */
   static Path stagingDirectory(Path directory) throws RegistryException {
     Path parent = directory.toAbsolutePath().getParent();
     try {
       Files.createDirectories(parent);
-      return Files.createTempDirectory(parent, "." + directory.getFileName() + ".");
+      return newStaging(parent, "." + directory.getFileName() + ".pull-");
     } catch (IOException e) {
       throw new RegistryException("cannot create '" + directory + "': " + e.getMessage(), e);
     }
+  }
+
+  /**
+   * Creates the directory {@code PREFIX TAG} in {@code parent}, TAG naming this process, after
+   * removing those that killed pulls left there: their process has ended.
+   */
+  private static Path newStaging(Path parent, String prefix) throws IOException {
+    try (Stream<Path> siblings = Files.list(parent)) {
+      for (Path sibling : siblings.toList()) {
+        String name = sibling.getFileName().toString();
+        if (name.startsWith(prefix)
+            && ProcessTag.isStale(name.substring(prefix.length()))
+            && Files.isDirectory(sibling, LinkOption.NOFOLLOW_LINKS)) {
+          deleteTree(sibling);
+        }
+      }
+    }
+    return Files.createDirectory(parent.resolve(prefix + ProcessTag.next()));
   }
 
   static void deleteTree(Path root) {

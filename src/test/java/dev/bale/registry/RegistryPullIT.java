@@ -3,6 +3,7 @@ package dev.bale.registry;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.bale.hash.Digest;
+import dev.bale.store.ProcessTag;
 import dev.bale.testing.RegistryCli;
 import dev.bale.testing.RegistryFaults;
 import dev.bale.testing.RegistryFixture;
@@ -162,6 +163,28 @@ class RegistryPullIT {
     assertThat(intact.exitCode()).as(intact.err()).isZero();
     assertThat(intact.err()).doesNotContain("fetching it again");
     assertThat(registry.requests("GET", "/blobs/" + layer)).isEqualTo(fetches + 2);
+  }
+
+  @Test
+  void pull_removesTheStagingThatKilledPullsLeft_andKeepsThoseOfLiveOnes() throws Exception {
+    Path layout = dir.resolve("staged-layout");
+    String reference = registry.host() + "/bale/pull:first";
+    assertThat(pull(reference, layout, "oci-dir").exitCode()).isZero();
+    // No process has this id (Linux's largest is 4194304), so its staging is a leftover.
+    String dead = "999999999-1-0123456789abcdef";
+    Path leftInLayout = Files.createDirectories(layout.resolve(".pull-" + dead + "/blobs"));
+    Files.writeString(leftInLayout.resolve("half"), "half a blob");
+    Path leftBeside = Files.createDirectories(dir.resolve(".new-layout.pull-" + dead));
+    Path live = Files.createDirectories(layout.resolve(".pull-" + ProcessTag.next()));
+
+    RegistryCli again = pull(reference, layout, "oci-dir");
+    RegistryCli fresh = pull(reference, dir.resolve("new-layout"), "oci-dir");
+
+    assertThat(again.exitCode()).as(again.err()).isZero();
+    assertThat(fresh.exitCode()).as(fresh.err()).isZero();
+    assertThat(layout.resolve(".pull-" + dead)).doesNotExist();
+    assertThat(leftBeside).doesNotExist();
+    assertThat(live).isDirectory();
   }
 
   /** Returns every file and directory under {@code root} with the digest of its content. */
