@@ -23,10 +23,11 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletionService;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorCompletionService;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
@@ -341,17 +342,17 @@ final class Puller {
               return thread;
             });
     try {
-      List<Future<Void>> fetches = new ArrayList<>();
+      // Fetches are awaited as they end, so that the first to fail stops the others at once.
+      CompletionService<Void> fetches = new ExecutorCompletionService<>(pool);
       for (Map.Entry<Digest, Long> blob : missing.entrySet()) {
-        fetches.add(
-            pool.submit(
-                () -> {
-                  fetchBlob(staging, blob.getKey(), blob.getValue());
-                  return null;
-                }));
+        fetches.submit(
+            () -> {
+              fetchBlob(staging, blob.getKey(), blob.getValue());
+              return null;
+            });
       }
-      for (Future<Void> fetch : fetches) {
-        await(fetch);
+      for (int i = 0; i < missing.size(); i++) {
+        await(fetches);
       }
     } finally {
       // Interrupts what still runs after a failure (the transport closes their connections), and
@@ -371,9 +372,9 @@ final class Puller {
     }
   }
 
-  private static void await(Future<Void> fetch) throws IOException, RegistryException {
+  private static void await(CompletionService<Void> fetches) throws IOException, RegistryException {
     try {
-      fetch.get();
+      fetches.take().get();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new RegistryException("interrupted while fetching blobs");
