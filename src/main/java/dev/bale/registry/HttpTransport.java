@@ -167,7 +167,7 @@ final class HttpTransport implements AutoCloseable {
 
     try {
       if (reading == Response.Reading.BYTES && head.declaredLength() > MAX_BYTES) {
-        throw new IOException("the answer's body is over " + MAX_BYTES / (1024 * 1024) + " MiB");
+        throw tooLarge();
       }
       InputStream body =
           connection.body(
@@ -209,10 +209,14 @@ final class HttpTransport implements AutoCloseable {
     try (body) {
       byte[] bytes = body.readNBytes(MAX_BYTES + 1);
       if (bytes.length > MAX_BYTES) {
-        throw new IOException("the answer's body is over " + MAX_BYTES / (1024 * 1024) + " MiB");
+        throw tooLarge();
       }
       return bytes;
     }
+  }
+
+  private static IOException tooLarge() {
+    return new IOException("the answer's body is over " + MAX_BYTES / (1024 * 1024) + " MiB");
   }
 
   private static void discard(InputStream body) throws IOException {
@@ -272,13 +276,7 @@ final class HttpTransport implements AutoCloseable {
   private synchronized ScheduledExecutorService deadlines() {
     if (deadlines == null) {
       ScheduledThreadPoolExecutor executor =
-          new ScheduledThreadPoolExecutor(
-              1,
-              runnable -> {
-                Thread thread = new Thread(runnable, "bale-http-deadline");
-                thread.setDaemon(true);
-                return thread;
-              });
+          new ScheduledThreadPoolExecutor(1, RegistryClient.daemonThreads("bale-http-deadline"));
       executor.setRemoveOnCancelPolicy(true);
       deadlines = executor;
     }

@@ -335,12 +335,7 @@ final class Puller {
     }
     ExecutorService pool =
         Executors.newFixedThreadPool(
-            Math.min(parallelFetches, missing.size()),
-            runnable -> {
-              Thread thread = new Thread(runnable, "bale-fetch");
-              thread.setDaemon(true);
-              return thread;
-            });
+            Math.min(parallelFetches, missing.size()), RegistryClient.daemonThreads("bale-fetch"));
     try {
       // Fetches are awaited as they end, so that the first to fail stops the others at once.
       CompletionService<Void> fetches = new ExecutorCompletionService<>(pool);

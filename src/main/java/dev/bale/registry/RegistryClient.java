@@ -173,7 +173,8 @@ public final class RegistryClient implements AutoCloseable {
       throws RegistryException {
     BlobUploader uploader =
         new BlobUploader(connection, events, retry, chunkThreshold, chunkSize, bytesSent);
-    ExecutorService pool = Executors.newFixedThreadPool(parallelUploads, daemonThreads());
+    ExecutorService pool =
+        Executors.newFixedThreadPool(parallelUploads, daemonThreads("bale-upload"));
     try {
       List<Future<BlobUploader.Outcome>> futures = new ArrayList<>();
       for (Blob blob : blobs.values()) {
@@ -189,9 +190,10 @@ public final class RegistryClient implements AutoCloseable {
     }
   }
 
-  private static java.util.concurrent.ThreadFactory daemonThreads() {
+  /** Makes threads named {@code name} that do not keep the JVM from exiting. */
+  static java.util.concurrent.ThreadFactory daemonThreads(String name) {
     return runnable -> {
-      Thread thread = new Thread(runnable, "bale-upload");
+      Thread thread = new Thread(runnable, name);
       thread.setDaemon(true);
       return thread;
     };
